@@ -1,0 +1,22 @@
+import type { Batch, Verdict } from '../core/judge/judge-types.js';
+
+/**
+ * Judge port: the engine feeds it the stage's batches in order and acts on its verdict.
+ * The implementation is core/judge (pure, deterministic); a session is one traffic step.
+ */
+export interface JudgeSession {
+  /** Add one batch (or `undefined` when the metric source had no data) and decide. */
+  observe(batch: Batch | undefined, nowSeconds: number): Verdict;
+}
+
+export interface JudgeStage {
+  weight: number;
+  minHoldSeconds: number;
+  maxHoldSeconds: number;
+  minCanaryRequests: number;
+  onTimeout: 'promote' | 'pause' | 'rollback';
+}
+
+export interface Judge {
+  startStage(stage: JudgeStage): JudgeSession;
+}

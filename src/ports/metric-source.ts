@@ -1,0 +1,23 @@
+import type { Batch } from '../core/judge/judge-types.js';
+import type { RouteTarget } from './router.js';
+
+export interface MetricWindow {
+  /** Window start and end, milliseconds since the epoch. */
+  from: number;
+  to: number;
+}
+
+/** Missing data is not zero: a source says why it has nothing. */
+export type MetricRead =
+  | { ok: true; batch: Omit<Batch, 't' | 'weight'>; staleSeconds?: number }
+  | { ok: false; reason: string; retryable: boolean };
+
+/**
+ * MetricSource port: per-version aggregates over one window. Implemented by the built-in
+ * router's measurements and Prometheus; both run the MetricSource contract suite.
+ */
+export interface MetricSource {
+  readonly name: string;
+  read(target: RouteTarget, window: MetricWindow, signal?: AbortSignal): Promise<MetricRead>;
+  close?(): Promise<void>;
+}
