@@ -64,6 +64,62 @@ export interface ResolvedPlan {
   releaseType: string;
   strategy: string;
   steps: PlanStep[];
+  judge: JudgePolicy;
   /** Expected total duration (sum of minimum holds, watch windows counted separately). */
   expectedSeconds: number;
+}
+
+/**
+ * A gate from the policy, in the policy's own terms, resolved to numbers. The judge
+ * (core/judge) enforces gates; the policy (core/policy) produces them.
+ *
+ * - `relative`: canary > baseline × (1 + threshold)   ("p99 > 25 % above baseline" → 0.25)
+ * - `delta`: canary − baseline > threshold             ("error rate > 0.1 % above baseline" → 0.001)
+ * - `absolute`: canary > threshold                     ("error rate > 1 %" → 0.01, "p99 > 2 s" → 2,
+ *   "memory > 85 %" → 0.85, "any 5xx on a critical endpoint" → 0 with metric endpoint_errors)
+ *
+ * Fractions for rates and percentages (0.001 = 0.1 %), seconds for latency.
+ */
+export const GATE_METRICS = [
+  'error_rate',
+  'latency_p50',
+  'latency_p90',
+  'latency_p95',
+  'latency_p99',
+  'endpoint_errors',
+  'gauge',
+] as const;
+export type GateMetric = (typeof GATE_METRICS)[number];
+
+export const GATE_ACTIONS = ['pause', 'no_go', 'rollback'] as const;
+/** pause = stop and call a person; no_go = roll back once conclusive; rollback = at once. */
+export type GateAction = (typeof GATE_ACTIONS)[number];
+
+export interface GateSpec {
+  /** Stable name used in findings and events, e.g. "error-rate-no-go". */
+  name: string;
+  metric: GateMetric;
+  /** For metric "gauge": which gauge (e.g. "memory"). */
+  gauge?: string;
+  /** For metric "endpoint_errors": which endpoints (empty = the critical endpoints). */
+  endpoints?: string[];
+  comparison: 'relative' | 'delta' | 'absolute';
+  threshold: number;
+  /** The condition must hold this long before the action fires (0 = at once). */
+  forSeconds: number;
+  action: GateAction;
+}
+
+/** Everything the judge needs from the policy for one rollout. */
+export interface JudgePolicy {
+  gates: GateSpec[];
+  criticalEndpoints: string[];
+  /** False-rollback bound α (default 0.01). */
+  alpha: number;
+  /** Bound on wrongly promoting, β (default 0.05). */
+  beta: number;
+  /** Consecutive seconds without data before an inconclusive stage pauses. */
+  maxNoDataSeconds: number;
+  /** Data older than this is stale (treated as missing). */
+  staleAfterSeconds: number;
 }
