@@ -84,3 +84,8 @@ export function policyJsonSchema(): Record<string, unknown> {
     unknown
   >;
 }
+
+/** The JSON Schema as committed in `schema/rollgate.schema.json` and printed by `rollgate schema`. */
+export function policyJsonSchemaText(): string {
+  return `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
+}

@@ -26,14 +26,13 @@ export function parsePercent(text: string): number | undefined {
   return Math.round(value * 1e12) / 1e12;
 }
 
-/** `5400` → `1h30m`; `0.5` → `500ms`. For plan output and messages. */
+/** `5400` → `1h30m`; `0.5` → `500ms`; hours are not folded into days (`72h`, as the seeds write). */
 export function formatDuration(seconds: number): string {
   if (seconds === 0) return '0s';
   if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
   const parts: string[] = [];
   let rest = Math.round(seconds);
   for (const [unit, size] of [
-    ['d', 86400],
     ['h', 3600],
     ['m', 60],
     ['s', 1],
