@@ -1,40 +1,43 @@
+import type { PlanStep } from '../core/plan/plan-types.js';
 import type { PlanDetails } from '../core/plan/resolve-plan.js';
 import { describeGate } from '../core/policy/finalize-policy.js';
 import { formatDuration } from '../core/policy/units.js';
 import { textTable } from './text-table.js';
 
+function stepRow(step: PlanStep, i: number): string[] {
+  const base = [String(i + 1), step.name, step.kind];
+  switch (step.kind) {
+    case 'traffic':
+      return [
+        ...base,
+        `${step.weight}%`,
+        formatDuration(step.minHoldSeconds),
+        formatDuration(step.maxHoldSeconds),
+        step.analysis
+          ? `judge; ≥ ${step.minCanaryRequests} canary requests; on timeout ${step.onTimeout}`
+          : 'no analysis',
+      ];
+    case 'checks':
+      return [...base, '', '', '', step.checks.length ? step.checks.join(', ') : '(no checks)'];
+    case 'deploy':
+      return [...base, '', '', '', `to ${step.target}`];
+    case 'approval':
+      return [
+        ...base,
+        '',
+        '',
+        step.timeoutSeconds === undefined ? '' : formatDuration(step.timeoutSeconds),
+        step.approvers.length ? `by ${step.approvers.join(', ')}` : 'by any operator',
+      ];
+    case 'watch':
+      return [...base, '', formatDuration(step.durationSeconds), '', `window ${step.window}`];
+  }
+}
+
 /** The human rendering of `rollgate plan`: steps, expected duration, gates, requirements. */
 export function renderPlan(details: PlanDetails): string {
   const { plan } = details;
-  const rows = plan.steps.map((step, i) => {
-    const base = [String(i + 1), step.name, step.kind];
-    switch (step.kind) {
-      case 'traffic':
-        return [
-          ...base,
-          `${step.weight}%`,
-          formatDuration(step.minHoldSeconds),
-          formatDuration(step.maxHoldSeconds),
-          step.analysis
-            ? `judge; ≥ ${step.minCanaryRequests} canary requests; on timeout ${step.onTimeout}`
-            : 'no analysis',
-        ];
-      case 'checks':
-        return [...base, '', '', '', step.checks.length ? step.checks.join(', ') : '(no checks)'];
-      case 'deploy':
-        return [...base, '', '', '', `to ${step.target}`];
-      case 'approval':
-        return [
-          ...base,
-          '',
-          '',
-          step.timeoutSeconds === undefined ? '' : formatDuration(step.timeoutSeconds),
-          step.approvers.length ? `by ${step.approvers.join(', ')}` : 'by any operator',
-        ];
-      case 'watch':
-        return [...base, '', formatDuration(step.durationSeconds), '', `window ${step.window}`];
-    }
-  });
+  const rows = plan.steps.map(stepRow);
   const out = [
     `plan: ${plan.service} / ${plan.environment}, ${plan.releaseType} release (strategy ${plan.strategy})`,
     '',
