@@ -105,14 +105,22 @@ export function parsePolicy(text: string, file: string): PolicyResult {
   return compilePolicy([builtinLayer(), layer.layer]);
 }
 
-/** Blames the layer that defines the most of the issue's path (the latest on a tie). */
+/**
+ * Blames the latest layer that touches the same entity as the issue (the first two
+ * segments of its path: `gates.memory-rollback`), else the one defining most of the path.
+ */
 function locate(issue: RawIssue, layers: readonly PolicyLayer[]): PolicyIssue {
+  const entity = Math.min(2, issue.path.length);
   let best:
     | { locator: Locator; depth: number; position?: { line: number; column: number } }
     | undefined;
   for (let i = layers.length - 1; i >= 0; i--) {
     const locator = (layers[i] as PolicyLayer).locator;
     const found = locator.locate(issue.path, issue.at);
+    if (found.depth >= entity && found.position) {
+      best = { locator, ...found };
+      break;
+    }
     if (!best || found.depth > best.depth) best = { locator, ...found };
   }
   return {

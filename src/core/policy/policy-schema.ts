@@ -38,7 +38,12 @@ const Requirement = z.strictObject({
 export const PolicyFile = z
   .strictObject({
     $schema: z.string().optional(),
-    version: z.literal(1, { error: 'expected `version: 1`' }),
+    version: z.literal(1, {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'missing required key `version` (write `version: 1` at the top)'
+          : 'expected `version: 1`',
+    }),
     services: z.record(Name, ServiceConfig).optional(),
     releaseTypes: z.partialRecord(z.enum(RELEASE_TYPES), ReleaseTypeConfig).optional(),
     strategies: z.record(Name, StrategyConfig).optional(),

@@ -29,8 +29,8 @@ export const Weight = z
       z.number().min(0).max(100),
       z
         .string()
-        .regex(new RegExp(PERCENT_PATTERN))
-        .transform((t) => (parsePercent(t) as number) * 100),
+        .regex(/^(100(\.0+)?|\d{1,2}(\.\d+)?)\s?%$/)
+        .transform((t) => Math.round((parsePercent(t) as number) * 100 * 1e9) / 1e9),
     ],
     { error: unless('expected a weight from 0 to 100 percent, like `25%` (or the number 25)') },
   )
