@@ -55,7 +55,10 @@ export function parsePolicyLayer(
         line: error.linePos?.[0].line,
         column: error.linePos?.[0].col,
         path: '',
-        message: `YAML syntax error: ${firstLine(error.message)}`,
+        message:
+          error.code === 'MULTIPLE_DOCS'
+            ? 'YAML syntax error: a policy file holds one YAML document; remove the second `---`'
+            : `YAML syntax error: ${firstLine(error.message)}`,
       })),
     };
   }

@@ -65,14 +65,14 @@ export function fromZodIssues(
           const key = path[path.length - 1];
           out.push({
             path,
-            message: `missing required key \`${String(key)}\` (expected ${issue.expected})`,
+            message: `missing required key \`${String(key)}\` (expected ${typeName(issue.expected)})`,
           });
         } else if (!issue.message.startsWith('Invalid input')) {
           out.push({ path, message: issue.message });
         } else {
           out.push({
             path,
-            message: `expected ${issue.expected}, found ${describe(valueAt(data, path))}`,
+            message: `expected ${typeName(issue.expected)}, found ${describe(valueAt(data, path))}`,
           });
         }
         break;
@@ -99,11 +99,27 @@ export function fromZodIssues(
         out.push({ path, message });
         break;
       }
+      case 'invalid_key': {
+        const inner = issue.issues[0];
+        const detail = inner && !inner.message.startsWith('Invalid') ? `: ${inner.message}` : '';
+        out.push({
+          path,
+          at: 'key',
+          message: `invalid name \`${String(path[path.length - 1])}\`${detail}`,
+        });
+        break;
+      }
       default:
         out.push({ path, message: issue.message });
     }
   }
   return out;
+}
+
+function typeName(expected: string): string {
+  if (expected === 'object' || expected === 'record') return 'a map';
+  if (expected === 'array') return 'a list';
+  return `a ${expected}`;
 }
 
 function describe(value: unknown): string {
@@ -128,6 +144,8 @@ interface Def {
   innerType?: z.ZodType;
   in?: z.ZodType;
   valueType?: z.ZodType;
+  keyType?: z.ZodType;
+  entries?: Record<string, unknown>;
   element?: z.ZodType;
   options?: z.ZodType[];
   discriminator?: string;
@@ -161,6 +179,10 @@ export function knownKeysAt(
   }
   if (!current) return [];
   const def = defOf(current);
+  if (def.type === 'record' && def.keyType) {
+    const values = defOf(def.keyType).entries;
+    return values ? Object.keys(values) : [];
+  }
   return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
 }
 

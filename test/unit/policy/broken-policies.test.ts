@@ -295,6 +295,31 @@ const CASES: Case[] = [
     message: /the policy defines no service/,
   },
   {
+    name: 'a service name with a space',
+    yaml: SERVICE.replace('  web:', '  ⟨"web app":'),
+    path: 'services["web app"]',
+    message: /invalid name `web app`: expected a name of letters, digits/,
+  },
+  {
+    name: 'an unknown release type',
+    yaml: `${SERVICE}releaseTypes:\n  ⟨hotfix: { strategy: patch }\n`,
+    path: 'releaseTypes.hotfix',
+    message: /unknown key `hotfix`/,
+    hint: /allowed here: `patch`, `minor`, `major`, `breaking`/,
+  },
+  {
+    name: 'an SLO on something that is not a route',
+    yaml: `${SERVICE}    slo:\n      ⟨health: { p95: 50ms }\n`,
+    path: 'services.web.slo.health',
+    message: /expected a route starting with `\/`/,
+  },
+  {
+    name: 'two YAML documents in one file',
+    yaml: `${SERVICE}⟨---\nversion: 1\n`,
+    path: '',
+    message: /one YAML document; remove the second `---`/,
+  },
+  {
     name: 'an empty file',
     yaml: '⟨',
     path: '',
