@@ -44,10 +44,21 @@ export const PolicyFile = z
           ? 'missing required key `version` (write `version: 1` at the top)'
           : 'expected `version: 1`',
     }),
-    services: z.record(Name, ServiceConfig).optional(),
+    services: z
+      .record(Name, ServiceConfig)
+      .optional()
+      .describe('What is released: router, deployer, metrics, checks, SLOs.'),
     releaseTypes: z.partialRecord(z.enum(RELEASE_TYPES), ReleaseTypeConfig).optional(),
-    strategies: z.record(Name, StrategyConfig).optional(),
-    gates: z.record(Name, GateConfig).optional(),
+    strategies: z
+      .record(Name, StrategyConfig)
+      .optional()
+      .describe(
+        'Ordered steps: checks, deploy, traffic, approval, watch. Replaces a built-in strategy of the same name.',
+      ),
+    gates: z
+      .record(Name, GateConfig)
+      .optional()
+      .describe('Thresholds the judge enforces; built-in gates can be changed one key at a time.'),
     judge: z
       .strictObject({
         /** Bound on false rollbacks. */
