@@ -1,6 +1,6 @@
 import type { PlanStep } from '../core/plan/plan-types.js';
 import type { PlanDetails } from '../core/plan/resolve-plan.js';
-import { describeGate } from '../core/policy/finalize-policy.js';
+import { describeGate } from '../core/policy/complete-gate.js';
 import { formatDuration } from '../core/policy/units.js';
 import { textTable } from './text-table.js';
 

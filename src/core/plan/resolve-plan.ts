@@ -1,6 +1,6 @@
 import { RollgateError } from '../errors/rollgate-error.js';
 import { builtinLayer } from '../policy/compile-policy.js';
-import { completeGate } from '../policy/finalize-policy.js';
+import { completeGate } from '../policy/complete-gate.js';
 import { missingCapability } from '../policy/metric-capabilities.js';
 import type { Policy, PolicyGate, RequirementPolicy } from '../policy/policy-types.js';
 import type { ReleaseType } from '../rollout/rollout-types.js';
@@ -228,7 +228,7 @@ function pick(
   if (preferred !== undefined && names.includes(preferred)) return preferred;
   throw new RollgateError(
     'invalid_input',
-    `the policy defines several of ${what}s (${names.join(', ')})`,
+    `the policy defines several ${what}s (${names.join(', ')})`,
     {
       hint: `choose one with --${what === 'service' ? 'service' : 'env'}`,
     },
