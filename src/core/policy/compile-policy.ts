@@ -63,7 +63,7 @@ export function parsePolicyLayer(
     };
   }
   const locator = yamlLocator(file, doc, lineCounter);
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const data: unknown = doc.toJS();
   if (data === null || data === undefined) {
     return {
       ok: false,
