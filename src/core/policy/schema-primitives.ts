@@ -77,9 +77,16 @@ export const SecretRef = z
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, not a template
   .meta({ description: 'A secret reference: `${env:NAME}` or `${file:PATH}`.' });
 
-export const HttpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, {
-  error: 'expected an http(s) URL, like `http://127.0.0.1:8080/health`',
-});
+export const HttpUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s]+$/, {
+    error: 'expected an http(s) URL, like `http://127.0.0.1:8080/health`',
+  })
+  .refine((url) => !/^https?:\/\/[^/@\s]*:[^/@\s]*@/.test(url), {
+    error:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, not a template
+      'the URL carries a password: remove it, and give credentials as a secret reference (`basicAuth.password: ${env:NAME}`, or a header)',
+  });
 
 /** host:port (or a unix socket path where noted). */
 export const HostPort = z
@@ -88,17 +95,22 @@ export const HostPort = z
 
 export const NonEmpty = z.string().min(1, { error: 'expected a non-empty string' });
 
-export const SENSITIVE_HEADER = /authorization|token|api[-_]?key|secret|cookie|password/i;
+export const SENSITIVE_NAME =
+  /authorization|token|api[-_]?key|secret|cookie|password|passwd|credential/i;
 
-/** HTTP headers; the ones that carry credentials must be secret references. */
-export const Headers = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
-  for (const [name, value] of Object.entries(headers)) {
-    if (SENSITIVE_HEADER.test(name) && !SECRET_REF_PATTERN.test(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [name],
-        message: `header \`${name}\`: ${SECRET_MESSAGE}`,
-      });
+/** A map of names to values (HTTP headers, environment variables); credential-like names need references. */
+export function credentialMap(what: string) {
+  return z.record(z.string(), z.string()).superRefine((entries, ctx) => {
+    for (const [name, value] of Object.entries(entries)) {
+      if (SENSITIVE_NAME.test(name) && !SECRET_REF_PATTERN.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${what} \`${name}\`: ${SECRET_MESSAGE}`,
+        });
+      }
     }
-  }
-});
+  });
+}
+
+export const Headers = credentialMap('header');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  credentialMap,
   Duration,
   Headers,
   HostPort,
@@ -86,8 +87,8 @@ const CommandDeployer = z.strictObject({
   rollback: NonEmpty,
   timeout: Duration.optional(),
   cwd: NonEmpty.optional(),
-  /** Extra environment for the commands; values may be secret references. */
-  env: z.record(z.string(), z.string()).optional(),
+  /** Extra environment for the commands; credential-like names need secret references. */
+  env: credentialMap('environment variable').optional(),
 });
 
 const LocalDeployer = z.strictObject({

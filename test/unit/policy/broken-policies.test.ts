@@ -320,6 +320,24 @@ const CASES: Case[] = [
     message: /one YAML document; remove the second `---`/,
   },
   {
+    name: 'a literal token in a deployer environment variable',
+    yaml: SERVICE.replace(
+      '      rollback: ./rollback.sh\n',
+      '      rollback: ./rollback.sh\n      env:\n        DEPLOY_TOKEN: ⟨abc123\n',
+    ),
+    path: 'services.web.deployer.env.DEPLOY_TOKEN',
+    message: /environment variable `DEPLOY_TOKEN`: this field holds a secret/,
+  },
+  {
+    name: 'a password inside a URL',
+    yaml: SERVICE.replace(
+      '    metrics:\n      type: builtin\n',
+      '    metrics:\n      type: prometheus\n      url: ⟨https://admin:hunter2@prometheus:9090\n',
+    ),
+    path: 'services.web.metrics.url',
+    message: /the URL carries a password/,
+  },
+  {
     name: 'an empty file',
     yaml: '⟨',
     path: '',
