@@ -39,7 +39,7 @@ export function strategyIssues(data: unknown): RawIssue[] {
       if (weight < last) {
         issues.push({
           path: at,
-          message: `weights must not go down: ${weight}% after ${last}% (${name}[${lastIndex}])`,
+          message: `weights must not go down: ${weight}% after ${last}% at strategies.${name}[${lastIndex}]`,
         });
       }
       const hold = typeof step.hold === 'string' ? parseDuration(step.hold) : undefined;
