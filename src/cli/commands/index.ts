@@ -1,4 +1,13 @@
 import type { CommandRegistrar } from '../command-registry.js';
+import { registerInitCommand } from './init-command.js';
+import { registerPlanCommand } from './plan-command.js';
+import { registerSchemaCommand } from './schema-command.js';
+import { registerValidateCommand } from './validate-command.js';
 
 /** Every `rollgate` command, in help order. Add one line per new command file. */
-export const COMMANDS: CommandRegistrar[] = [];
+export const COMMANDS: CommandRegistrar[] = [
+  registerInitCommand,
+  registerValidateCommand,
+  registerPlanCommand,
+  registerSchemaCommand,
+];

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { Duration, HttpUrl, Name, NonEmpty, SecretRef } from './schema-primitives.js';
+
+/** Notification channels and routes: the shape only, delivery comes with the notifiers. */
+
+const Slack = z.strictObject({
+  type: z.literal('slack'),
+  /** A Slack incoming-webhook URL is a credential. */
+  webhook: SecretRef,
+  channel: z.string().optional(),
+});
+
+const PagerDuty = z.strictObject({
+  type: z.literal('pagerduty'),
+  routingKey: SecretRef,
+  severity: z.enum(['critical', 'error', 'warning', 'info']).optional(),
+});
+
+const GitHub = z.strictObject({
+  type: z.literal('github'),
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected `owner/name`' }),
+  token: SecretRef,
+  labels: z.array(z.string()).optional(),
+});
+
+const Webhook = z.strictObject({
+  type: z.literal('webhook'),
+  url: HttpUrl,
+  /** Signing secret for the HMAC signature header. */
+  secret: SecretRef,
+});
+
+export const ChannelConfig = z.discriminatedUnion('type', [Slack, PagerDuty, GitHub, Webhook]);
+
+export const RouteConfig = z.strictObject({
+  /** Event types (`rollout.rolled_back`), a prefix with `*` (`rollout.*`), or `*`. */
+  events: z.array(NonEmpty).min(1),
+  channels: z.array(Name).min(1),
+  /** Escalation: deliver only if the condition still holds after this long (seed 003 levels). */
+  after: Duration.optional(),
+});
+
+export const NotificationsConfig = z.strictObject({
+  channels: z.record(Name, ChannelConfig).optional(),
+  routes: z.array(RouteConfig).optional(),
+});
