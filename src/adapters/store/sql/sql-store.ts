@@ -1,0 +1,514 @@
+import { randomUUID } from 'node:crypto';
+import { type Selectable, sql } from 'kysely';
+import { RollgateError } from '../../../core/errors/rollgate-error.js';
+import {
+  IN_FLIGHT_STATES,
+  type NewEvent,
+  type NewOutboxMessage,
+  type OutboxMessage,
+  type Release,
+  type RolloutSnapshot,
+  type TimelineEvent,
+} from '../../../core/rollout/rollout-types.js';
+import type { SqlBackend } from '../../../ports/sql-backend.js';
+import type { Lease, RolloutCommit, RolloutFilter, Store } from '../../../ports/store.js';
+import { migrate } from './sql-migrator.js';
+import { type Db, SqlSession } from './sql-session.js';
+import type { OutboxTable } from './store-schema.js';
+import { checkSnapshot, fromJson, isoTime, toJson } from './store-values.js';
+
+const MAX_ERROR_TEXT = 2000;
+
+/**
+ * The Store port on any SQL backend profile (SQLite, PostgreSQL). Every rollout change is
+ * one transaction: a guarded update of the snapshot, its events with consecutive seq
+ * numbers, its outbox messages. The database enforces what must never happen twice: one
+ * in-flight rollout per service and environment (a partial unique index), one event per
+ * (rollout, seq), one outbox message per idempotency key. See docs/store.md.
+ */
+export class SqlStore implements Store {
+  private readonly session: SqlSession;
+
+  constructor(backend: SqlBackend) {
+    this.session = new SqlSession(backend);
+  }
+
+  migrate(): Promise<void> {
+    return migrate(this.session);
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+
+  async createRelease(release: Release): Promise<void> {
+    if (typeof release?.id !== 'string' || release.id === '') {
+      throw new RollgateError(
+        'invalid_input',
+        'createRelease: release id must be a non-empty string',
+      );
+    }
+    await this.session.write(
+      'createRelease',
+      async (db) => {
+        await db
+          .insertInto('rollgate_releases')
+          .values({
+            id: release.id,
+            service: release.service,
+            version: release.version,
+            created_at: release.createdAt,
+            data: toJson(release),
+          })
+          .execute();
+      },
+      async (err) =>
+        new RollgateError('conflict', `release ${release.id} already exists`, {
+          cause: err,
+          details: { releaseId: release.id },
+        }),
+    );
+  }
+
+  async getRelease(id: string): Promise<Release | undefined> {
+    return this.session.read('getRelease', async (db) => {
+      const row = await db
+        .selectFrom('rollgate_releases')
+        .select('data')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? fromJson<Release>(row.data) : undefined;
+    });
+  }
+
+  async createRollout(
+    snapshot: RolloutSnapshot,
+    events: NewEvent[],
+    outbox: NewOutboxMessage[] = [],
+  ): Promise<void> {
+    checkSnapshot(snapshot, 'createRollout');
+    if (snapshot.lastSeq !== events.length) {
+      throw new RollgateError(
+        'invalid_input',
+        `createRollout: snapshot.lastSeq is ${snapshot.lastSeq} but ${events.length} events are appended (seq 1..${events.length}); lastSeq must be ${events.length}`,
+        { details: { rolloutId: snapshot.id } },
+      );
+    }
+    const at = isoTime(snapshot.createdAt, 'createRollout: snapshot.createdAt');
+    await this.session.write(
+      'createRollout',
+      async (db) => {
+        await db
+          .insertInto('rollgate_rollouts')
+          .values({
+            id: snapshot.id,
+            release_id: snapshot.releaseId,
+            service: snapshot.service,
+            environment: snapshot.environment,
+            state: snapshot.state,
+            epoch: snapshot.epoch,
+            last_seq: snapshot.lastSeq,
+            created_at: at,
+            updated_at: isoTime(snapshot.updatedAt, 'createRollout: snapshot.updatedAt'),
+            snapshot: toJson(snapshot),
+          })
+          .execute();
+        await this.appendEvents(db, snapshot.id, 0, events);
+        await this.enqueue(db, outbox, at);
+      },
+      async (err) => {
+        const exists = await this.getRollout(snapshot.id).catch(() => undefined);
+        if (exists) {
+          return new RollgateError('conflict', `rollout ${snapshot.id} already exists`, {
+            cause: err,
+            details: { rolloutId: snapshot.id },
+          });
+        }
+        return this.inFlightConflict(snapshot, err);
+      },
+    );
+  }
+
+  async commit(change: RolloutCommit): Promise<void> {
+    const { rolloutId, expected, next, events, fence } = change;
+    checkSnapshot(next, `commit on rollout ${rolloutId}`);
+    if (next.id !== rolloutId) {
+      throw new RollgateError(
+        'invalid_input',
+        `commit on rollout ${rolloutId}: the new snapshot is for rollout ${next.id}`,
+        { details: { rolloutId } },
+      );
+    }
+    if (next.epoch !== expected.epoch + 1) {
+      throw new RollgateError(
+        'invalid_input',
+        `commit on rollout ${rolloutId}: the new snapshot's epoch is ${next.epoch}, it must be expected.epoch + 1 = ${expected.epoch + 1}`,
+        { details: { rolloutId } },
+      );
+    }
+    const previousSeq = next.lastSeq - events.length;
+    const updatedAt = isoTime(next.updatedAt, `commit on rollout ${rolloutId}: next.updatedAt`);
+    await this.session.write(
+      'commit',
+      async (db) => {
+        if (fence) await this.checkFence(db, rolloutId, fence);
+        const result = await db
+          .updateTable('rollgate_rollouts')
+          .set({
+            release_id: next.releaseId,
+            service: next.service,
+            environment: next.environment,
+            state: next.state,
+            epoch: next.epoch,
+            last_seq: next.lastSeq,
+            updated_at: updatedAt,
+            snapshot: toJson(next),
+          })
+          .where('id', '=', rolloutId)
+          .where('state', '=', expected.state)
+          .where('epoch', '=', expected.epoch)
+          .where('last_seq', '=', previousSeq)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) {
+          throw await this.explainMissedUpdate(db, change);
+        }
+        await this.appendEvents(db, rolloutId, previousSeq, events);
+        await this.enqueue(db, change.outbox ?? [], updatedAt);
+      },
+      (err) => this.inFlightConflict(next, err),
+    );
+  }
+
+  async getRollout(id: string): Promise<RolloutSnapshot | undefined> {
+    return this.session.read('getRollout', async (db) => {
+      const row = await db
+        .selectFrom('rollgate_rollouts')
+        .select('snapshot')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? fromJson<RolloutSnapshot>(row.snapshot) : undefined;
+    });
+  }
+
+  async listRollouts(filter: RolloutFilter = {}): Promise<RolloutSnapshot[]> {
+    return this.session.read('listRollouts', async (db) => {
+      let query = db.selectFrom('rollgate_rollouts').select('snapshot');
+      if (filter.service !== undefined) query = query.where('service', '=', filter.service);
+      if (filter.states !== undefined) {
+        if (filter.states.length === 0) return [];
+        query = query.where('state', 'in', [...filter.states]);
+      }
+      query = query.orderBy('created_at', 'desc').orderBy('id', 'desc');
+      if (filter.limit !== undefined) query = query.limit(filter.limit);
+      const rows = await query.execute();
+      return rows.map((r) => fromJson<RolloutSnapshot>(r.snapshot));
+    });
+  }
+
+  async listEvents(rolloutId: string, afterSeq = 0): Promise<TimelineEvent[]> {
+    return this.session.read('listEvents', async (db) => {
+      const rows = await db
+        .selectFrom('rollgate_events')
+        .selectAll()
+        .where('rollout_id', '=', rolloutId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .execute();
+      return rows.map((r) => ({
+        rolloutId: r.rollout_id,
+        seq: Number(r.seq),
+        at: r.at,
+        actor: r.actor,
+        type: r.type,
+        message: r.message,
+        data: fromJson<Record<string, unknown>>(r.data),
+      }));
+    });
+  }
+
+  async dueOutbox(now: string, limit: number): Promise<OutboxMessage[]> {
+    const at = isoTime(now, 'dueOutbox: now');
+    return this.session.read('dueOutbox', async (db) => {
+      const rows = await db
+        .selectFrom('rollgate_outbox')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', at)
+        .orderBy('created_at')
+        .orderBy('position')
+        .limit(limit)
+        .execute();
+      return rows.map(toOutboxMessage);
+    });
+  }
+
+  async markDelivered(id: string, at: string): Promise<void> {
+    const deliveredAt = isoTime(at, 'markDelivered: at');
+    await this.session.write('markDelivered', async (db) => {
+      const result = await db
+        .updateTable('rollgate_outbox')
+        .set({ status: 'delivered', delivered_at: deliveredAt })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) await this.requireOutbox(db, id);
+    });
+  }
+
+  async markAttemptFailed(
+    id: string,
+    error: string,
+    nextAttemptAt: string,
+    dead: boolean,
+  ): Promise<void> {
+    const next = isoTime(nextAttemptAt, 'markAttemptFailed: nextAttemptAt');
+    await this.session.write('markAttemptFailed', async (db) => {
+      const result = await db
+        .updateTable('rollgate_outbox')
+        .set((eb) => ({
+          status: dead ? 'dead' : 'pending',
+          attempts: eb('attempts', '+', 1),
+          last_error: String(error).slice(0, MAX_ERROR_TEXT),
+          next_attempt_at: next,
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) await this.requireOutbox(db, id);
+    });
+  }
+
+  async acquireLease(
+    rolloutId: string,
+    owner: string,
+    now: string,
+    expiresAt: string,
+  ): Promise<Lease | undefined> {
+    const nowAt = isoTime(now, 'acquireLease: now');
+    const until = isoTime(expiresAt, 'acquireLease: expiresAt');
+    const lease = (token: number): Lease => ({ rolloutId, owner, token, expiresAt: until });
+    return this.session.write('acquireLease', async (db) => {
+      const current = await db
+        .selectFrom('rollgate_leases')
+        .selectAll()
+        .where('rollout_id', '=', rolloutId)
+        .executeTakeFirst();
+      if (!current) {
+        const inserted = await db
+          .insertInto('rollgate_leases')
+          .values({ rollout_id: rolloutId, owner, token: 1, expires_at: until })
+          .onConflict((oc) => oc.column('rollout_id').doNothing())
+          .executeTakeFirst();
+        return Number(inserted.numInsertedOrUpdatedRows) === 1 ? lease(1) : undefined;
+      }
+      const token = Number(current.token);
+      const free = current.owner === null || current.expires_at <= nowAt;
+      if (current.owner !== owner && !free) return undefined;
+      const nextToken = current.owner === owner ? token : token + 1;
+      // Guarded on the token we read: a concurrent taker makes this a no-op.
+      const updated = await db
+        .updateTable('rollgate_leases')
+        .set({ owner, token: nextToken, expires_at: until })
+        .where('rollout_id', '=', rolloutId)
+        .where('token', '=', token)
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1 ? lease(nextToken) : undefined;
+    });
+  }
+
+  async releaseLease(rolloutId: string, owner: string): Promise<void> {
+    await this.session.write('releaseLease', async (db) => {
+      await db
+        .updateTable('rollgate_leases')
+        .set({ owner: null })
+        .where('rollout_id', '=', rolloutId)
+        .where('owner', '=', owner)
+        .execute();
+    });
+  }
+
+  private async appendEvents(
+    db: Db,
+    rolloutId: string,
+    previousSeq: number,
+    events: readonly NewEvent[],
+  ): Promise<void> {
+    if (events.length === 0) return;
+    await db
+      .insertInto('rollgate_events')
+      .values(
+        events.map((e, i) => ({
+          rollout_id: rolloutId,
+          seq: previousSeq + 1 + i,
+          at: e.at,
+          actor: e.actor,
+          type: e.type,
+          message: e.message,
+          data: toJson(e.data ?? {}),
+        })),
+      )
+      .execute();
+  }
+
+  private async enqueue(db: Db, messages: readonly NewOutboxMessage[], at: string): Promise<void> {
+    if (messages.length === 0) return;
+    await db
+      .insertInto('rollgate_outbox')
+      .values(
+        messages.map((m) => ({
+          id: randomUUID(),
+          idempotency_key: m.idempotencyKey,
+          rollout_id: m.rolloutId,
+          route: m.route,
+          event_type: m.eventType,
+          payload: toJson(m.payload ?? {}),
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: at,
+          last_error: null,
+          created_at: at,
+          delivered_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .execute();
+  }
+
+  /**
+   * The fence check, inside the commit's transaction. A no-op update (not a read) so that on
+   * PostgreSQL it locks the lease row until commit: a concurrent steal waits for this write
+   * rather than slipping in between the check and the write.
+   */
+  private async checkFence(
+    db: Db,
+    rolloutId: string,
+    fence: { owner: string; token: number },
+  ): Promise<void> {
+    const held = await db
+      .updateTable('rollgate_leases')
+      .set({ token: sql<number>`token` })
+      .where('rollout_id', '=', rolloutId)
+      .where('owner', '=', fence.owner)
+      .where('token', '=', fence.token)
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) === 1) return;
+    const lease = await db
+      .selectFrom('rollgate_leases')
+      .selectAll()
+      .where('rollout_id', '=', rolloutId)
+      .executeTakeFirst();
+    const holder = lease
+      ? `the lease is now held by ${lease.owner ?? 'nobody'} with token ${lease.token}`
+      : 'there is no lease on it';
+    throw new RollgateError(
+      'conflict',
+      `commit on rollout ${rolloutId} refused: ${fence.owner} writes with lease token ${fence.token}, but ${holder}; nothing was written`,
+      {
+        hint: 'This controller lost its lease; another controller owns the rollout now.',
+        details: {
+          rolloutId,
+          fence,
+          leaseOwner: lease?.owner ?? null,
+          leaseToken: lease ? Number(lease.token) : null,
+        },
+      },
+    );
+  }
+
+  /** Why a guarded update changed no row: missing, moved by someone else, or bad seq arithmetic. */
+  private async explainMissedUpdate(db: Db, change: RolloutCommit): Promise<RollgateError> {
+    const { rolloutId, expected, next, events } = change;
+    const row = await db
+      .selectFrom('rollgate_rollouts')
+      .select(['state', 'epoch', 'last_seq'])
+      .where('id', '=', rolloutId)
+      .executeTakeFirst();
+    if (!row) {
+      return new RollgateError('not_found', `commit: rollout ${rolloutId} does not exist`, {
+        details: { rolloutId },
+      });
+    }
+    const epoch = Number(row.epoch);
+    const lastSeq = Number(row.last_seq);
+    if (row.state === expected.state && epoch === expected.epoch) {
+      return new RollgateError(
+        'invalid_input',
+        `commit on rollout ${rolloutId}: the new snapshot's lastSeq is ${next.lastSeq}, but the rollout's lastSeq is ${lastSeq} and the commit appends ${events.length} events, so it must be ${lastSeq + events.length}; nothing was written`,
+        { details: { rolloutId, lastSeq } },
+      );
+    }
+    return new RollgateError(
+      'conflict',
+      `commit on rollout ${rolloutId} refused: expected state ${expected.state} at epoch ${expected.epoch}, but the store has state ${row.state} at epoch ${epoch} (someone else moved first); nothing was written`,
+      {
+        retryable: true,
+        hint: 'Reload the rollout and decide again.',
+        details: { rolloutId, expected, actual: { state: row.state, epoch } },
+      },
+    );
+  }
+
+  /** The conflict for a second rollout in flight for the same service and environment. */
+  private async inFlightConflict(s: RolloutSnapshot, cause: unknown): Promise<RollgateError> {
+    const running = await this.session
+      .read('createRollout', (db) =>
+        db
+          .selectFrom('rollgate_rollouts')
+          .select(['id', 'state'])
+          .where('service', '=', s.service)
+          .where('environment', '=', s.environment)
+          .where('state', 'in', [...IN_FLIGHT_STATES])
+          .where('id', '!=', s.id)
+          .executeTakeFirst(),
+      )
+      .catch(() => undefined);
+    const which = running ? `rollout ${running.id} (${running.state})` : 'another rollout';
+    return new RollgateError(
+      'conflict',
+      `${s.service} already has ${which} in flight in ${s.environment}; one rollout per service and environment at a time, nothing was written`,
+      {
+        cause,
+        hint: running
+          ? `Wait for ${running.id} to finish, or abort it (rollgate rollout abort ${running.id}).`
+          : 'Wait for the running rollout to finish, or abort it.',
+        details: {
+          rolloutId: s.id,
+          service: s.service,
+          environment: s.environment,
+          runningRolloutId: running?.id,
+        },
+      },
+    );
+  }
+
+  private async requireOutbox(db: Db, id: string): Promise<void> {
+    const row = await db
+      .selectFrom('rollgate_outbox')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) {
+      throw new RollgateError('not_found', `outbox message ${id} does not exist`, {
+        details: { outboxId: id },
+      });
+    }
+  }
+}
+
+function toOutboxMessage(r: Selectable<OutboxTable>): OutboxMessage {
+  const message: OutboxMessage = {
+    id: r.id,
+    idempotencyKey: r.idempotency_key,
+    rolloutId: r.rollout_id,
+    route: r.route,
+    eventType: r.event_type,
+    payload: fromJson<Record<string, unknown>>(r.payload),
+    status: r.status as OutboxMessage['status'],
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.next_attempt_at,
+    createdAt: r.created_at,
+  };
+  if (r.last_error !== null) message.lastError = r.last_error;
+  if (r.delivered_at !== null) message.deliveredAt = r.delivered_at;
+  return message;
+}

@@ -1,0 +1,139 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import pg from 'pg';
+
+/**
+ * A real PostgreSQL for integration tests, in a temporary directory on a free port of
+ * 127.0.0.1, trust auth, removed on stop() (and on process exit). initdb refuses to run
+ * as root, so as root the server runs as the `postgres` user.
+ *
+ * Outside CI, with no initdb on PATH, `startPostgres` returns a skip reason; under
+ * CI=true it throws instead (integration tests may not skip for a missing server).
+ */
+export interface PostgresServer {
+  host: string;
+  port: number;
+  /** URL of the `postgres` maintenance database. */
+  url: string;
+  /** Creates a fresh database and returns its URL. */
+  createDatabase(prefix?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export type PostgresStart =
+  | { server: PostgresServer; skip?: undefined }
+  | { server?: undefined; skip: string };
+
+function onPath(binary: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, binary), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function asPostgresUser(args: string[]): [string, string[]] {
+  const root = process.getuid?.() === 0;
+  const [cmd, ...rest] = args as [string, ...string[]];
+  return root ? ['runuser', ['-u', 'postgres', '--', cmd, ...rest]] : [cmd, rest];
+}
+
+function run(args: string[]): void {
+  const [cmd, rest] = asPostgresUser(args);
+  const result = spawnSync(cmd, rest, { encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) {
+    throw new Error(
+      `${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout}`,
+    );
+  }
+}
+
+let counter = 0;
+
+export async function startPostgres(): Promise<PostgresStart> {
+  if (!onPath('initdb') || !onPath('pg_ctl')) {
+    const reason = 'PostgreSQL (initdb, pg_ctl) is not on PATH';
+    if (process.env.CI === 'true') throw new Error(`${reason}; CI must install PostgreSQL`);
+    return { skip: `${reason}; install PostgreSQL to run these tests` };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rollgate-pg-'));
+  const data = join(dir, 'data');
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, uid, gid);
+  }
+  const port = await freePort();
+  let stopped = false;
+  const stopSync = () => {
+    if (stopped) return;
+    stopped = true;
+    const [cmd, rest] = asPostgresUser(['pg_ctl', '-D', data, '-m', 'immediate', '-w', 'stop']);
+    spawnSync(cmd, rest, { stdio: 'ignore', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stopSync);
+  try {
+    run(['initdb', '-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+    run([
+      'pg_ctl',
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c max_connections=200`,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
+  } catch (err) {
+    stopSync();
+    process.removeListener('exit', stopSync);
+    throw err;
+  }
+  const host = '127.0.0.1';
+  const url = `postgres://postgres@${host}:${port}/postgres`;
+  return {
+    server: {
+      host,
+      port,
+      url,
+      async createDatabase(prefix = 'rollgate_test') {
+        counter += 1;
+        const name = `${prefix}_${process.pid}_${counter}`;
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          await client.query(`create database "${name}"`);
+        } finally {
+          await client.end();
+        }
+        return `postgres://postgres@${host}:${port}/${name}`;
+      },
+      async stop() {
+        stopSync();
+        process.removeListener('exit', stopSync);
+      },
+    },
+  };
+}
