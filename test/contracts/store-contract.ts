@@ -74,6 +74,9 @@ export function storeContract(name: string, target: StoreTarget): void {
       const err = await rejection(store.createRelease(release('r1')));
       expect(err.code).toBe('conflict');
       expect(err.message).toContain('r1');
+      const bad = await rejection(store.createRelease({ ...release('r2'), service: '' }));
+      expect(bad.code).toBe('invalid_input');
+      expect(await store.getRelease('r2')).toBeUndefined();
     });
 
     it('round-trips a snapshot exactly (key order, unicode, fractions, nesting)', async (ctx) => {

@@ -140,8 +140,13 @@ export function postgresBackend(url: string, options: PostgresOptions = {}): Sql
       max: options.maxConnections ?? 10,
       application_name: 'rollgate',
     });
-    // An idle client whose server went away emits 'error'; the next query reconnects.
+    // A client whose server went away emits 'error' (idle in the pool, or checked out
+    // between queries); the query in flight fails on its own and the next one reconnects.
+    // Without these listeners the process would crash on an unhandled 'error' event.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     return new PostgresDialect({ pool });
   }
 

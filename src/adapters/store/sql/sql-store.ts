@@ -15,7 +15,7 @@ import type { Lease, RolloutCommit, RolloutFilter, Store } from '../../../ports/
 import { migrate } from './sql-migrator.js';
 import { type Db, SqlSession } from './sql-session.js';
 import type { OutboxTable } from './store-schema.js';
-import { checkSnapshot, fromJson, isoTime, toJson } from './store-values.js';
+import { checkRelease, checkSnapshot, fromJson, isoTime, toJson } from './store-values.js';
 
 const MAX_ERROR_TEXT = 2000;
 
@@ -42,12 +42,7 @@ export class SqlStore implements Store {
   }
 
   async createRelease(release: Release): Promise<void> {
-    if (typeof release?.id !== 'string' || release.id === '') {
-      throw new RollgateError(
-        'invalid_input',
-        'createRelease: release id must be a non-empty string',
-      );
-    }
+    checkRelease(release);
     await this.session.write(
       'createRelease',
       async (db) => {
@@ -57,7 +52,7 @@ export class SqlStore implements Store {
             id: release.id,
             service: release.service,
             version: release.version,
-            created_at: release.createdAt,
+            created_at: isoTime(release.createdAt, 'createRelease: createdAt'),
             data: toJson(release),
           })
           .execute();

@@ -1,5 +1,9 @@
 import { RollgateError } from '../../../core/errors/rollgate-error.js';
-import { ROLLOUT_STATES, type RolloutSnapshot } from '../../../core/rollout/rollout-types.js';
+import {
+  type Release,
+  ROLLOUT_STATES,
+  type RolloutSnapshot,
+} from '../../../core/rollout/rollout-types.js';
 
 /** JSON text for a JSON column; the store always writes text (exact round-trip). */
 export function toJson(value: unknown): string {
@@ -48,4 +52,16 @@ export function checkSnapshot(s: RolloutSnapshot, what: string): void {
   if (!isCount(s.lastSeq)) {
     throw bad(`lastSeq must be a non-negative integer, got ${String(s.lastSeq)}`);
   }
+}
+
+/** Reject a release the store could not index faithfully. */
+export function checkRelease(r: Release): void {
+  for (const key of ['id', 'service', 'version'] as const) {
+    if (typeof r?.[key] !== 'string' || r[key] === '') {
+      throw new RollgateError('invalid_input', `createRelease: ${key} must be a non-empty string`, {
+        details: { releaseId: r?.id },
+      });
+    }
+  }
+  isoTime(r.createdAt, `createRelease ${r.id}: createdAt`);
 }
