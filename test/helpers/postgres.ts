@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -27,15 +35,34 @@ export type PostgresStart =
   | { server: PostgresServer; skip?: undefined }
   | { server?: undefined; skip: string };
 
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, binary), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The folder holding initdb and pg_ctl: from PATH, else Debian's
+ * /usr/lib/postgresql/VERSION/bin (the `postgresql` package does not put them on PATH).
+ */
+function postgresBinDir(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && executable(join(dir, 'initdb')) && executable(join(dir, 'pg_ctl'))) return dir;
+  }
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  for (const v of versions) {
+    const dir = join(root, v, 'bin');
+    if (executable(join(dir, 'initdb')) && executable(join(dir, 'pg_ctl'))) return dir;
+  }
+  return undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -53,7 +80,8 @@ async function freePort(): Promise<number> {
 function asPostgresUser(args: string[]): [string, string[]] {
   const root = process.getuid?.() === 0;
   const [cmd, ...rest] = args as [string, ...string[]];
-  return root ? ['runuser', ['-u', 'postgres', '--', cmd, ...rest]] : [cmd, rest];
+  const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find(executable) ?? 'runuser';
+  return root ? [runuser, ['-u', 'postgres', '--', cmd, ...rest]] : [cmd, rest];
 }
 
 function run(args: string[]): void {
@@ -69,8 +97,9 @@ function run(args: string[]): void {
 let counter = 0;
 
 export async function startPostgres(): Promise<PostgresStart> {
-  if (!onPath('initdb') || !onPath('pg_ctl')) {
-    const reason = 'PostgreSQL (initdb, pg_ctl) is not on PATH';
+  const bin = postgresBinDir();
+  if (!bin) {
+    const reason = 'PostgreSQL (initdb, pg_ctl) is not on PATH nor in /usr/lib/postgresql/*/bin';
     if (process.env.CI === 'true') throw new Error(`${reason}; CI must install PostgreSQL`);
     return { skip: `${reason}; install PostgreSQL to run these tests` };
   }
@@ -86,15 +115,33 @@ export async function startPostgres(): Promise<PostgresStart> {
   const stopSync = () => {
     if (stopped) return;
     stopped = true;
-    const [cmd, rest] = asPostgresUser(['pg_ctl', '-D', data, '-m', 'immediate', '-w', 'stop']);
+    const [cmd, rest] = asPostgresUser([
+      join(bin, 'pg_ctl'),
+      '-D',
+      data,
+      '-m',
+      'immediate',
+      '-w',
+      'stop',
+    ]);
     spawnSync(cmd, rest, { stdio: 'ignore', timeout: 30_000 });
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopSync);
   try {
-    run(['initdb', '-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
     run([
-      'pg_ctl',
+      join(bin, 'initdb'),
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
+    run([
+      join(bin, 'pg_ctl'),
       '-D',
       data,
       '-l',
