@@ -99,6 +99,33 @@ describe('SQLite faults', () => {
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
+  it('reports a damaged rollgate store (pages missing) as store_corrupt with the path', async () => {
+    const file = join(tempDir(), 'rollgate.db');
+    const store = new SqlStore(sqliteBackend(file));
+    await store.migrate();
+    const s0 = snapshot('ro', { lastSeq: 200 });
+    const many = Array.from({ length: 200 }, (_, i) =>
+      event('filler', i, { pad: 'x'.repeat(500) }),
+    );
+    await store.createRollout(s0, many);
+    await store.close();
+    const raw = new Database(file);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    raw.close();
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const damaged = track(new SqlStore(sqliteBackend(file)));
+    const err = await failure(
+      (async () => {
+        await damaged.migrate();
+        await damaged.listEvents('ro');
+      })(),
+    );
+    expect(err.code).toBe('store_corrupt');
+    expect(err.message).toContain(file);
+    expect(err.hint).toContain('backup');
+  });
+
   it('reports a write lock held by another process past the busy timeout as store_unavailable (retryable)', async () => {
     const file = join(tempDir(), 'rollgate.db');
     const store = track(new SqlStore(sqliteBackend(file, { busyTimeoutMs: 300 })));
