@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { type Selectable, sql } from 'kysely';
 import { RollgateError } from '../../../core/errors/rollgate-error.js';
 import {
   IN_FLIGHT_STATES,
@@ -12,12 +10,11 @@ import {
 } from '../../../core/rollout/rollout-types.js';
 import type { SqlBackend } from '../../../ports/sql-backend.js';
 import type { Lease, RolloutCommit, RolloutFilter, Store } from '../../../ports/store.js';
+import { SqlLeases } from './sql-leases.js';
 import { migrate } from './sql-migrator.js';
+import { SqlOutbox } from './sql-outbox.js';
 import { type Db, SqlSession } from './sql-session.js';
-import type { OutboxTable } from './store-schema.js';
 import { checkRelease, checkSnapshot, fromJson, isoTime, toJson } from './store-values.js';
-
-const MAX_ERROR_TEXT = 2000;
 
 /**
  * The Store port on any SQL backend profile (SQLite, PostgreSQL). Every rollout change is
@@ -28,9 +25,13 @@ const MAX_ERROR_TEXT = 2000;
  */
 export class SqlStore implements Store {
   private readonly session: SqlSession;
+  private readonly outbox: SqlOutbox;
+  private readonly leases: SqlLeases;
 
   constructor(backend: SqlBackend) {
     this.session = new SqlSession(backend);
+    this.outbox = new SqlOutbox(this.session);
+    this.leases = new SqlLeases(this.session);
   }
 
   migrate(): Promise<void> {
@@ -109,7 +110,7 @@ export class SqlStore implements Store {
           })
           .execute();
         await this.appendEvents(db, snapshot.id, 0, events);
-        await this.enqueue(db, outbox, at);
+        await this.outbox.enqueue(db, outbox, at);
       },
       async (err) => {
         const exists = await this.getRollout(snapshot.id).catch(() => undefined);
@@ -146,7 +147,7 @@ export class SqlStore implements Store {
     await this.session.write(
       'commit',
       async (db) => {
-        if (fence) await this.checkFence(db, rolloutId, fence);
+        if (fence) await this.leases.checkFence(db, rolloutId, fence);
         const result = await db
           .updateTable('rollgate_rollouts')
           .set({
@@ -168,7 +169,7 @@ export class SqlStore implements Store {
           throw await this.explainMissedUpdate(db, change);
         }
         await this.appendEvents(db, rolloutId, previousSeq, events);
-        await this.enqueue(db, change.outbox ?? [], updatedAt);
+        await this.outbox.enqueue(db, change.outbox ?? [], updatedAt);
       },
       (err) => this.inFlightConflict(next, err),
     );
@@ -221,105 +222,34 @@ export class SqlStore implements Store {
     });
   }
 
-  async dueOutbox(now: string, limit: number): Promise<OutboxMessage[]> {
-    const at = isoTime(now, 'dueOutbox: now');
-    return this.session.read('dueOutbox', async (db) => {
-      const rows = await db
-        .selectFrom('rollgate_outbox')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', at)
-        .orderBy('created_at')
-        .orderBy('position')
-        .limit(limit)
-        .execute();
-      return rows.map(toOutboxMessage);
-    });
+  dueOutbox(now: string, limit: number): Promise<OutboxMessage[]> {
+    return this.outbox.dueOutbox(now, limit);
   }
 
-  async markDelivered(id: string, at: string): Promise<void> {
-    const deliveredAt = isoTime(at, 'markDelivered: at');
-    await this.session.write('markDelivered', async (db) => {
-      const result = await db
-        .updateTable('rollgate_outbox')
-        .set({ status: 'delivered', delivered_at: deliveredAt })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) await this.requireOutbox(db, id);
-    });
+  markDelivered(id: string, at: string): Promise<void> {
+    return this.outbox.markDelivered(id, at);
   }
 
-  async markAttemptFailed(
+  markAttemptFailed(
     id: string,
     error: string,
     nextAttemptAt: string,
     dead: boolean,
   ): Promise<void> {
-    const next = isoTime(nextAttemptAt, 'markAttemptFailed: nextAttemptAt');
-    await this.session.write('markAttemptFailed', async (db) => {
-      const result = await db
-        .updateTable('rollgate_outbox')
-        .set((eb) => ({
-          status: dead ? 'dead' : 'pending',
-          attempts: eb('attempts', '+', 1),
-          last_error: String(error).slice(0, MAX_ERROR_TEXT),
-          next_attempt_at: next,
-        }))
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) await this.requireOutbox(db, id);
-    });
+    return this.outbox.markAttemptFailed(id, error, nextAttemptAt, dead);
   }
 
-  async acquireLease(
+  acquireLease(
     rolloutId: string,
     owner: string,
     now: string,
     expiresAt: string,
   ): Promise<Lease | undefined> {
-    const nowAt = isoTime(now, 'acquireLease: now');
-    const until = isoTime(expiresAt, 'acquireLease: expiresAt');
-    const lease = (token: number): Lease => ({ rolloutId, owner, token, expiresAt: until });
-    return this.session.write('acquireLease', async (db) => {
-      const current = await db
-        .selectFrom('rollgate_leases')
-        .selectAll()
-        .where('rollout_id', '=', rolloutId)
-        .executeTakeFirst();
-      if (!current) {
-        const inserted = await db
-          .insertInto('rollgate_leases')
-          .values({ rollout_id: rolloutId, owner, token: 1, expires_at: until })
-          .onConflict((oc) => oc.column('rollout_id').doNothing())
-          .executeTakeFirst();
-        return Number(inserted.numInsertedOrUpdatedRows) === 1 ? lease(1) : undefined;
-      }
-      const token = Number(current.token);
-      const free = current.owner === null || current.expires_at <= nowAt;
-      if (current.owner !== owner && !free) return undefined;
-      const nextToken = current.owner === owner ? token : token + 1;
-      // Guarded on the token we read: a concurrent taker makes this a no-op.
-      const updated = await db
-        .updateTable('rollgate_leases')
-        .set({ owner, token: nextToken, expires_at: until })
-        .where('rollout_id', '=', rolloutId)
-        .where('token', '=', token)
-        .executeTakeFirst();
-      return Number(updated.numUpdatedRows) === 1 ? lease(nextToken) : undefined;
-    });
+    return this.leases.acquireLease(rolloutId, owner, now, expiresAt);
   }
 
-  async releaseLease(rolloutId: string, owner: string): Promise<void> {
-    await this.session.write('releaseLease', async (db) => {
-      await db
-        .updateTable('rollgate_leases')
-        .set({ owner: null })
-        .where('rollout_id', '=', rolloutId)
-        .where('owner', '=', owner)
-        .execute();
-    });
+  releaseLease(rolloutId: string, owner: string): Promise<void> {
+    return this.leases.releaseLease(rolloutId, owner);
   }
 
   private async appendEvents(
@@ -343,71 +273,6 @@ export class SqlStore implements Store {
         })),
       )
       .execute();
-  }
-
-  private async enqueue(db: Db, messages: readonly NewOutboxMessage[], at: string): Promise<void> {
-    if (messages.length === 0) return;
-    await db
-      .insertInto('rollgate_outbox')
-      .values(
-        messages.map((m) => ({
-          id: randomUUID(),
-          idempotency_key: m.idempotencyKey,
-          rollout_id: m.rolloutId,
-          route: m.route,
-          event_type: m.eventType,
-          payload: toJson(m.payload ?? {}),
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: at,
-          last_error: null,
-          created_at: at,
-          delivered_at: null,
-        })),
-      )
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .execute();
-  }
-
-  /**
-   * The fence check, inside the commit's transaction. A no-op update (not a read) so that on
-   * PostgreSQL it locks the lease row until commit: a concurrent steal waits for this write
-   * rather than slipping in between the check and the write.
-   */
-  private async checkFence(
-    db: Db,
-    rolloutId: string,
-    fence: { owner: string; token: number },
-  ): Promise<void> {
-    const held = await db
-      .updateTable('rollgate_leases')
-      .set({ token: sql<number>`token` })
-      .where('rollout_id', '=', rolloutId)
-      .where('owner', '=', fence.owner)
-      .where('token', '=', fence.token)
-      .executeTakeFirst();
-    if (Number(held.numUpdatedRows) === 1) return;
-    const lease = await db
-      .selectFrom('rollgate_leases')
-      .selectAll()
-      .where('rollout_id', '=', rolloutId)
-      .executeTakeFirst();
-    const holder = lease
-      ? `the lease is now held by ${lease.owner ?? 'nobody'} with token ${lease.token}`
-      : 'there is no lease on it';
-    throw new RollgateError(
-      'conflict',
-      `commit on rollout ${rolloutId} refused: ${fence.owner} writes with lease token ${fence.token}, but ${holder}; nothing was written`,
-      {
-        hint: 'This controller lost its lease; another controller owns the rollout now.',
-        details: {
-          rolloutId,
-          fence,
-          leaseOwner: lease?.owner ?? null,
-          leaseToken: lease ? Number(lease.token) : null,
-        },
-      },
-    );
   }
 
   /** Why a guarded update changed no row: missing, moved by someone else, or bad seq arithmetic. */
@@ -475,35 +340,4 @@ export class SqlStore implements Store {
       },
     );
   }
-
-  private async requireOutbox(db: Db, id: string): Promise<void> {
-    const row = await db
-      .selectFrom('rollgate_outbox')
-      .select('id')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) {
-      throw new RollgateError('not_found', `outbox message ${id} does not exist`, {
-        details: { outboxId: id },
-      });
-    }
-  }
-}
-
-function toOutboxMessage(r: Selectable<OutboxTable>): OutboxMessage {
-  const message: OutboxMessage = {
-    id: r.id,
-    idempotencyKey: r.idempotency_key,
-    rolloutId: r.rollout_id,
-    route: r.route,
-    eventType: r.event_type,
-    payload: fromJson<Record<string, unknown>>(r.payload),
-    status: r.status as OutboxMessage['status'],
-    attempts: Number(r.attempts),
-    nextAttemptAt: r.next_attempt_at,
-    createdAt: r.created_at,
-  };
-  if (r.last_error !== null) message.lastError = r.last_error;
-  if (r.delivered_at !== null) message.deliveredAt = r.delivered_at;
-  return message;
 }
