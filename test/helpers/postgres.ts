@@ -28,6 +28,11 @@ export interface PostgresServer {
   url: string;
   /** Creates a fresh database and returns its URL. */
   createDatabase(prefix?: string): Promise<string>;
+  /** Stops the server but keeps its data (a crash: `pg_ctl stop -m immediate`). */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port. */
+  resume(): Promise<void>;
+  /** Stops the server and removes its directory. */
   stop(): Promise<void>;
 }
 
@@ -128,18 +133,7 @@ export async function startPostgres(): Promise<PostgresStart> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopSync);
-  try {
-    run([
-      join(bin, 'initdb'),
-      '-D',
-      data,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '--no-sync',
-      '-E',
-      'UTF8',
-    ]);
+  const startServer = () =>
     run([
       join(bin, 'pg_ctl'),
       '-D',
@@ -153,6 +147,19 @@ export async function startPostgres(): Promise<PostgresStart> {
       '60',
       'start',
     ]);
+  try {
+    run([
+      join(bin, 'initdb'),
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
+    startServer();
   } catch (err) {
     stopSync();
     process.removeListener('exit', stopSync);
@@ -176,6 +183,12 @@ export async function startPostgres(): Promise<PostgresStart> {
           await client.end();
         }
         return `postgres://postgres@${host}:${port}/${name}`;
+      },
+      async halt() {
+        run([join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']);
+      },
+      async resume() {
+        startServer();
       },
       async stop() {
         stopSync();

@@ -263,6 +263,30 @@ describe('PostgreSQL faults', () => {
     expect((await failure(store.createRelease(release('r2')))).code).toBe('store_unavailable');
   });
 
+  it('a server that comes back within the retry window: the operation succeeds', async (ctx) => {
+    if (!server) return ctx.skip(skip);
+    const started = await startPostgres();
+    if (!started.server) return ctx.skip(started.skip);
+    const own = started.server;
+    cleanups.push(() => own.stop());
+    const store = track(
+      new SqlStore(
+        postgresBackend(await own.createDatabase(), {
+          retry: { attempts: 8, baseDelayMs: 200, maxDelayMs: 1_000 },
+        }),
+      ),
+    );
+    await store.migrate();
+    await store.createRelease(release('r1'));
+    await own.halt();
+    const reading = store.getRelease('r1');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await own.resume();
+    expect(await reading).toEqual(release('r1'));
+    await store.createRelease(release('r2'));
+    expect(await store.getRelease('r2')).toEqual(release('r2'));
+  });
+
   it('no server at all: store_unavailable on open, naming host:port', async (ctx) => {
     if (!server) return ctx.skip(skip);
     const port = server.port + 1;
