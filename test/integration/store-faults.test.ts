@@ -303,6 +303,25 @@ describe('PostgreSQL faults', () => {
     expect(err.message).not.toContain('pw@');
   });
 
+  it('a user that may not create tables: store_unavailable, not retried, saying so', async (ctx) => {
+    if (!server) return ctx.skip(skip);
+    const url = await server.createDatabase();
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    const role = `reader_${process.pid}`;
+    await admin.query(`create role ${role} login`);
+    cleanups.push(async () => {
+      await admin.query(`drop owned by ${role}`).catch(() => undefined);
+    });
+    const store = track(new SqlStore(postgresBackend(url.replace('postgres@', `${role}@`))));
+    const err = await failure(store.migrate());
+    expect(err.code).toBe('store_unavailable');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain('permission denied');
+    expect(err.hint).toContain('create tables');
+  });
+
   it('a database that does not exist: store_unavailable, not retried, saying how to create it', async (ctx) => {
     if (!server) return ctx.skip(skip);
     const store = track(

@@ -47,7 +47,7 @@ function classify(err: unknown): SqlErrorKind {
   ) {
     return 'unavailable';
   }
-  if (code.startsWith('28') || code === '3D000') return 'refused';
+  if (code.startsWith('28') || code === '3D000' || code === '42501') return 'refused';
   if (code === 'XX001' || code === 'XX002') return 'corrupt';
   if (code === '' && err instanceof Error && UNREACHABLE_MESSAGE.test(err.message)) {
     return 'unavailable';
@@ -73,7 +73,12 @@ export function describePostgresUrl(url: string): {
   }
   const host = decodeURIComponent(parsed.hostname || 'localhost');
   const port = Number(parsed.port || 5432);
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres';
+  // As libpq and pg do: no database in the URL means the one named like the user.
+  const database =
+    decodeURIComponent(parsed.pathname.replace(/^\//, '')) ||
+    process.env.PGDATABASE ||
+    decodeURIComponent(parsed.username) ||
+    'postgres';
   return {
     host,
     port,
@@ -127,7 +132,7 @@ export function postgresBackend(url: string, options: PostgresOptions = {}): Sql
       `the PostgreSQL server at ${hostPort} refused the store ${target.location}: ${messageOf(err)}`,
       {
         cause: err,
-        hint: `Check the user and password in the store URL (or PGPASSWORD) and that database "${target.database}" exists (createdb -h ${target.host} -p ${target.port} ${target.database}).`,
+        hint: `Check the user and password in the store URL (or PGPASSWORD), that database "${target.database}" exists (createdb -h ${target.host} -p ${target.port} ${target.database}), and that the user may create tables in it.`,
         details,
       },
     );
