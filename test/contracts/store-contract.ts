@@ -527,12 +527,14 @@ export function storeContract(name: string, target: StoreTarget): void {
       expect((await again.acquireLease('ro', 'ctl', at(1), at(31)))?.token).toBe(1);
     });
 
-    it('rejects times that are not ISO 8601', async (ctx) => {
+    it('rejects times that are not ISO 8601 and limits that are not whole numbers', async (ctx) => {
       const { store } = await fresh(ctx);
       expect((await rejection(store.dueOutbox('yesterday', 10))).code).toBe('invalid_input');
       expect((await rejection(store.acquireLease('ro', 'a', 'now', at(1)))).code).toBe(
         'invalid_input',
       );
+      expect((await rejection(store.listRollouts({ limit: -1 }))).code).toBe('invalid_input');
+      expect((await rejection(store.dueOutbox(at(0), 1.5))).code).toBe('invalid_input');
     });
   });
 }

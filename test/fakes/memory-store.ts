@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { checkRelease, checkSnapshot, isoTime } from '../../src/adapters/store/sql/store-values.js';
+import {
+  checkLimit,
+  checkRelease,
+  checkSnapshot,
+  isoTime,
+} from '../../src/adapters/store/sql/store-values.js';
 import { RollgateError } from '../../src/core/errors/rollgate-error.js';
 import {
   IN_FLIGHT_STATES,
@@ -164,6 +169,7 @@ export class MemoryStore implements Store {
   }
 
   async listRollouts(filter: RolloutFilter = {}): Promise<RolloutSnapshot[]> {
+    if (filter.limit !== undefined) checkLimit(filter.limit, 'listRollouts');
     const all = [...this.db.rollouts.values()]
       .map((r) => r.snapshot)
       .filter((s) => filter.service === undefined || s.service === filter.service)
@@ -180,6 +186,7 @@ export class MemoryStore implements Store {
 
   async dueOutbox(now: string, limit: number): Promise<OutboxMessage[]> {
     const at = isoTime(now, 'dueOutbox: now');
+    checkLimit(limit, 'dueOutbox');
     return copy(
       this.db.outbox
         .filter((m) => m.status === 'pending' && m.nextAttemptAt <= at)

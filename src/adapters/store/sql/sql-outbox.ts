@@ -4,7 +4,7 @@ import { RollgateError } from '../../../core/errors/rollgate-error.js';
 import type { NewOutboxMessage, OutboxMessage } from '../../../core/rollout/rollout-types.js';
 import type { Db, SqlSession } from './sql-session.js';
 import type { OutboxTable } from './store-schema.js';
-import { fromJson, isoTime, toJson } from './store-values.js';
+import { checkLimit, fromJson, isoTime, toJson } from './store-values.js';
 
 const MAX_ERROR_TEXT = 2000;
 
@@ -42,6 +42,7 @@ export class SqlOutbox {
 
   async dueOutbox(now: string, limit: number): Promise<OutboxMessage[]> {
     const at = isoTime(now, 'dueOutbox: now');
+    checkLimit(limit, 'dueOutbox');
     return this.session.read('dueOutbox', async (db) => {
       const rows = await db
         .selectFrom('rollgate_outbox')

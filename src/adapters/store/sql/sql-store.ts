@@ -14,7 +14,14 @@ import { SqlLeases } from './sql-leases.js';
 import { migrate } from './sql-migrator.js';
 import { SqlOutbox } from './sql-outbox.js';
 import { type Db, SqlSession } from './sql-session.js';
-import { checkRelease, checkSnapshot, fromJson, isoTime, toJson } from './store-values.js';
+import {
+  checkLimit,
+  checkRelease,
+  checkSnapshot,
+  fromJson,
+  isoTime,
+  toJson,
+} from './store-values.js';
 
 /**
  * The Store port on any SQL backend profile (SQLite, PostgreSQL). Every rollout change is
@@ -195,7 +202,7 @@ export class SqlStore implements Store {
         query = query.where('state', 'in', [...filter.states]);
       }
       query = query.orderBy('created_at', 'desc').orderBy('id', 'desc');
-      if (filter.limit !== undefined) query = query.limit(filter.limit);
+      if (filter.limit !== undefined) query = query.limit(checkLimit(filter.limit, 'listRollouts'));
       const rows = await query.execute();
       return rows.map((r) => fromJson<RolloutSnapshot>(r.snapshot));
     });

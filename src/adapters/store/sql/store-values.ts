@@ -65,3 +65,14 @@ export function checkRelease(r: Release): void {
   }
   isoTime(r.createdAt, `createRelease ${r.id}: createdAt`);
 }
+
+/** A row limit: a whole number ≥ 0 (SQLite would read −1 as "no limit"). */
+export function checkLimit(limit: number, what: string): number {
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new RollgateError(
+      'invalid_input',
+      `${what}: limit must be a whole number ≥ 0, got ${String(limit)}`,
+    );
+  }
+  return limit;
+}
