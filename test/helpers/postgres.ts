@@ -141,7 +141,7 @@ export async function startPostgres(): Promise<PostgresStart> {
       '-l',
       join(dir, 'server.log'),
       '-o',
-      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c max_connections=200`,
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c max_connections=50 -c shared_buffers=16MB`,
       '-w',
       '-t',
       '60',
