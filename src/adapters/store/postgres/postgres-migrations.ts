@@ -1,0 +1,79 @@
+import type { SqlMigration } from '../../../ports/sql-backend.js';
+
+const IN_FLIGHT = `('pending', 'running', 'paused', 'rolling_back')`;
+const STATES = `('pending', 'running', 'paused', 'rolling_back', 'rolled_back', 'completed', 'failed')`;
+
+/**
+ * The PostgreSQL schema, one numbered migration at a time. Never edit a released migration:
+ * add one. JSON columns are `json` (kept as written: key order and numbers round-trip
+ * exactly); times are canonical ISO 8601 text, as on SQLite.
+ */
+export const POSTGRES_MIGRATIONS: readonly SqlMigration[] = [
+  {
+    version: 1,
+    name: 'releases, rollouts, events, outbox, leases',
+    statements: [
+      `create table rollgate_releases (
+        id text primary key,
+        service text not null,
+        version text not null,
+        created_at text collate "C" not null,
+        data json not null
+      )`,
+      `create index rollgate_releases_service on rollgate_releases (service, created_at)`,
+      `create table rollgate_rollouts (
+        id text primary key,
+        release_id text not null,
+        service text not null,
+        environment text not null,
+        state text not null check (state in ${STATES}),
+        epoch integer not null check (epoch >= 0),
+        last_seq integer not null check (last_seq >= 0),
+        created_at text collate "C" not null,
+        updated_at text collate "C" not null,
+        snapshot json not null
+      )`,
+      `create unique index rollgate_rollouts_one_in_flight on rollgate_rollouts (service, environment)
+        where state in ${IN_FLIGHT}`,
+      `create index rollgate_rollouts_service_env_state on rollgate_rollouts (service, environment, state)`,
+      `create index rollgate_rollouts_state on rollgate_rollouts (state)`,
+      `create index rollgate_rollouts_created on rollgate_rollouts (created_at)`,
+      `create table rollgate_events (
+        rollout_id text not null references rollgate_rollouts (id),
+        seq integer not null check (seq >= 1),
+        at text collate "C" not null,
+        actor text not null,
+        type text not null,
+        message text not null,
+        data json not null,
+        primary key (rollout_id, seq)
+      )`,
+      `create function rollgate_events_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'rollgate_events is append-only'; end $$`,
+      `create trigger rollgate_events_no_change before update or delete on rollgate_events
+        for each row execute function rollgate_events_append_only()`,
+      `create table rollgate_outbox (
+        position bigserial primary key,
+        id text not null unique,
+        idempotency_key text not null unique,
+        rollout_id text,
+        route text not null,
+        event_type text not null,
+        payload json not null,
+        status text not null check (status in ('pending', 'delivered', 'dead')),
+        attempts integer not null default 0,
+        next_attempt_at text collate "C" not null,
+        last_error text,
+        created_at text collate "C" not null,
+        delivered_at text collate "C"
+      )`,
+      `create index rollgate_outbox_due on rollgate_outbox (status, next_attempt_at)`,
+      `create table rollgate_leases (
+        rollout_id text primary key,
+        owner text,
+        token integer not null check (token >= 1),
+        expires_at text collate "C" not null
+      )`,
+    ],
+  },
+];

@@ -1,0 +1,79 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables of a rollgate store, as Kysely sees them (both backends; the DDL is in each
+ * backend's migrations). JSON columns hold text on SQLite and `json` on PostgreSQL; the
+ * store writes JSON text and accepts either a string or a parsed value back.
+ */
+export interface MigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface ReleasesTable {
+  id: string;
+  service: string;
+  version: string;
+  created_at: string;
+  data: unknown;
+}
+
+export interface RolloutsTable {
+  id: string;
+  release_id: string;
+  service: string;
+  environment: string;
+  state: string;
+  epoch: number;
+  last_seq: number;
+  created_at: string;
+  updated_at: string;
+  snapshot: unknown;
+}
+
+export interface EventsTable {
+  rollout_id: string;
+  seq: number;
+  at: string;
+  actor: string;
+  type: string;
+  message: string;
+  data: unknown;
+}
+
+export interface OutboxTable {
+  /** Insertion order (autoincrement / bigserial): ties in `created_at` keep it. */
+  position: Generated<number | string>;
+  id: string;
+  idempotency_key: string;
+  rollout_id: string | null;
+  route: string;
+  event_type: string;
+  payload: unknown;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface LeasesTable {
+  rollout_id: string;
+  /** null once released; the token survives so fencing stays monotonic. */
+  owner: string | null;
+  token: number;
+  expires_at: string;
+}
+
+export interface StoreSchema {
+  rollgate_migrations: MigrationsTable;
+  rollgate_releases: ReleasesTable;
+  rollgate_rollouts: RolloutsTable;
+  rollgate_events: EventsTable;
+  rollgate_outbox: OutboxTable;
+  rollgate_leases: LeasesTable;
+}
+
+export const MIGRATIONS_TABLE = 'rollgate_migrations';

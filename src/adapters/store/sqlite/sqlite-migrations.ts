@@ -1,0 +1,77 @@
+import type { SqlMigration } from '../../../ports/sql-backend.js';
+
+const IN_FLIGHT = `('pending', 'running', 'paused', 'rolling_back')`;
+const STATES = `('pending', 'running', 'paused', 'rolling_back', 'rolled_back', 'completed', 'failed')`;
+
+/** The SQLite schema, one numbered migration at a time. Never edit a released migration: add one. */
+export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
+  {
+    version: 1,
+    name: 'releases, rollouts, events, outbox, leases',
+    statements: [
+      `create table rollgate_releases (
+        id text primary key,
+        service text not null,
+        version text not null,
+        created_at text not null,
+        data text not null check (json_valid(data))
+      )`,
+      `create index rollgate_releases_service on rollgate_releases (service, created_at)`,
+      `create table rollgate_rollouts (
+        id text primary key,
+        release_id text not null,
+        service text not null,
+        environment text not null,
+        state text not null check (state in ${STATES}),
+        epoch integer not null check (epoch >= 0),
+        last_seq integer not null check (last_seq >= 0),
+        created_at text not null,
+        updated_at text not null,
+        snapshot text not null check (json_valid(snapshot))
+      )`,
+      // One rollout in flight per service and environment, enforced by the database.
+      `create unique index rollgate_rollouts_one_in_flight on rollgate_rollouts (service, environment)
+        where state in ${IN_FLIGHT}`,
+      `create index rollgate_rollouts_service_env_state on rollgate_rollouts (service, environment, state)`,
+      `create index rollgate_rollouts_state on rollgate_rollouts (state)`,
+      `create index rollgate_rollouts_created on rollgate_rollouts (created_at)`,
+      `create table rollgate_events (
+        rollout_id text not null references rollgate_rollouts (id),
+        seq integer not null check (seq >= 1),
+        at text not null,
+        actor text not null,
+        type text not null,
+        message text not null,
+        data text not null check (json_valid(data)),
+        primary key (rollout_id, seq)
+      )`,
+      // The timeline is append-only, in the database too.
+      `create trigger rollgate_events_no_update before update on rollgate_events
+        begin select raise(abort, 'rollgate_events is append-only'); end`,
+      `create trigger rollgate_events_no_delete before delete on rollgate_events
+        begin select raise(abort, 'rollgate_events is append-only'); end`,
+      `create table rollgate_outbox (
+        position integer primary key autoincrement,
+        id text not null unique,
+        idempotency_key text not null unique,
+        rollout_id text,
+        route text not null,
+        event_type text not null,
+        payload text not null check (json_valid(payload)),
+        status text not null check (status in ('pending', 'delivered', 'dead')),
+        attempts integer not null default 0,
+        next_attempt_at text not null,
+        last_error text,
+        created_at text not null,
+        delivered_at text
+      )`,
+      `create index rollgate_outbox_due on rollgate_outbox (status, next_attempt_at)`,
+      `create table rollgate_leases (
+        rollout_id text primary key,
+        owner text,
+        token integer not null check (token >= 1),
+        expires_at text not null
+      )`,
+    ],
+  },
+];
