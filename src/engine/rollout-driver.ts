@@ -1,0 +1,407 @@
+/**
+ * One unit of work on one rollout: look at its snapshot, call the ports the current step
+ * needs, and commit what happened as an engine input. The engine loops units per rollout.
+ */
+import { coerceError, RollgateError } from '../core/errors/rollgate-error.js';
+import type { Batch } from '../core/judge/judge-types.js';
+import type { TrafficStep, WatchStep } from '../core/plan/plan-types.js';
+import type { CheckOutcome, EngineInput } from '../core/rollout/rollout-machine.js';
+import type { RolloutSnapshot } from '../core/rollout/rollout-types.js';
+import type { Check } from '../ports/check.js';
+import type { Clock } from '../ports/clock.js';
+import type { Deployer, DeployRequest } from '../ports/deployer.js';
+import type { Judge, JudgeSession } from '../ports/judge.js';
+import type { MetricSource } from '../ports/metric-source.js';
+import type { Router, RouteTarget } from '../ports/router.js';
+import type { Store } from '../ports/store.js';
+import { backoffMs, type EngineOptions } from './engine-options.js';
+
+export interface EnginePorts {
+  store: Store;
+  clock: Clock;
+  router: Router;
+  deployer: Deployer;
+  metrics: MetricSource;
+  judge: Judge;
+  /** Checks by name (the policy's `checks` section). */
+  checks?: Record<string, Check>;
+}
+
+/** Commits one engine input against `snapshot` and returns the new snapshot. */
+export type Commit = (
+  snapshot: RolloutSnapshot,
+  input: EngineInput,
+  signal: AbortSignal,
+) => Promise<RolloutSnapshot>;
+
+type CallResult<T> =
+  | { ok: true; value: T; snapshot: RolloutSnapshot }
+  | { ok: false; error: string; snapshot: RolloutSnapshot };
+
+interface SessionEntry {
+  key: string;
+  epoch: number;
+  session: JudgeSession;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const target = (s: RolloutSnapshot): RouteTarget => ({
+  service: s.service,
+  environment: s.environment,
+});
+
+export class RolloutDriver {
+  private readonly sessions = new Map<string, SessionEntry>();
+
+  constructor(
+    private readonly ports: EnginePorts,
+    private readonly options: EngineOptions,
+    private readonly commit: Commit,
+  ) {}
+
+  forget(rolloutId: string): void {
+    this.sessions.delete(rolloutId);
+  }
+
+  /** Put the weight the store says back on the router (a controller taking over). */
+  async reapplyWeight(s: RolloutSnapshot, signal: AbortSignal): Promise<RolloutSnapshot> {
+    const r = await this.call(s, 'router', 'setWeight', signal, (sig) =>
+      this.ports.router.setWeight(target(s), s.weight, sig),
+    );
+    if (!r.ok) return this.commit(r.snapshot, { type: 'pause', reason: r.error }, signal);
+    return this.commit(
+      r.snapshot,
+      { type: 'weight_applied', weight: s.weight, reason: 'resume' },
+      signal,
+    );
+  }
+
+  /** Do the next thing the rollout needs; returns when something was committed or waited. */
+  async unit(s: RolloutSnapshot, signal: AbortSignal): Promise<void> {
+    if (s.state === 'pending') {
+      await this.commit(s, { type: 'start' }, signal);
+      return;
+    }
+    if (s.state === 'rolling_back') {
+      await this.rollback(s, signal);
+      return;
+    }
+    if (s.state !== 'running') return;
+    const step = s.plan.steps[s.stepIndex];
+    const status = s.steps[s.stepIndex];
+    if (step === undefined || status === undefined) {
+      throw new RollgateError('internal', `rollout ${s.id} is running past its last step`);
+    }
+    if (status.state === 'pending') {
+      await this.startStep(s, signal);
+      return;
+    }
+    switch (step.kind) {
+      case 'traffic':
+        if (step.analysis) await this.trafficBatch(s, step, signal);
+        else await this.hold(s, step.minHoldSeconds, signal);
+        return;
+      case 'watch':
+        await this.watchBatch(s, step, signal);
+        return;
+      case 'deploy':
+        await this.deploy(s, step.target, signal);
+        return;
+      case 'checks':
+        await this.runChecks(s, step.checks, step.phase, signal);
+        return;
+      case 'approval':
+        // An approval waits in `paused` for a person; running here means it must go back.
+        await this.commit(
+          s,
+          { type: 'pause', reason: `awaiting approval for '${step.name}'` },
+          signal,
+        );
+        return;
+    }
+  }
+
+  private async startStep(s: RolloutSnapshot, signal: AbortSignal): Promise<void> {
+    const step = s.plan.steps[s.stepIndex];
+    if (step?.kind !== 'traffic') {
+      await this.commit(s, { type: 'step_started' }, signal);
+      return;
+    }
+    const r = await this.call(s, 'router', 'setWeight', signal, (sig) =>
+      this.ports.router.setWeight(target(s), step.weight, sig),
+    );
+    if (r.ok) await this.commit(r.snapshot, { type: 'step_started', weight: step.weight }, signal);
+    else await this.commit(r.snapshot, { type: 'pause', reason: r.error }, signal);
+  }
+
+  private stepStart(s: RolloutSnapshot): number {
+    const at = s.steps[s.stepIndex]?.startedAt;
+    return at === undefined ? this.ports.clock.now() : Date.parse(at);
+  }
+
+  private async sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+    const wait = at - this.ports.clock.now();
+    if (wait > 0) await this.ports.clock.sleep(wait, signal);
+  }
+
+  private async hold(s: RolloutSnapshot, seconds: number, signal: AbortSignal): Promise<void> {
+    await this.sleepUntil(this.stepStart(s) + seconds * 1000, signal);
+    await this.commit(s, { type: 'hold_elapsed' }, signal);
+  }
+
+  /** The next batch is due one interval after the last one (or the step's start). */
+  private window(s: RolloutSnapshot): { from: number; due: number } {
+    const last = s.steps[s.stepIndex]?.detail?.lastBatchAt;
+    const from = typeof last === 'string' ? Date.parse(last) : this.stepStart(s);
+    return { from, due: from + this.options.batchIntervalMs };
+  }
+
+  private async read(
+    s: RolloutSnapshot,
+    from: number,
+    signal: AbortSignal,
+  ): Promise<{ batch?: Omit<Batch, 't' | 'weight'>; noDataReason?: string }> {
+    try {
+      const r = await this.ports.metrics.read(
+        target(s),
+        { from, to: this.ports.clock.now() },
+        signal,
+      );
+      if (!r.ok) return { noDataReason: r.reason };
+      const stale = s.plan.judge.staleAfterSeconds;
+      if (r.staleSeconds !== undefined && r.staleSeconds > stale) {
+        return { noDataReason: `data is ${r.staleSeconds} s old (stale after ${stale} s)` };
+      }
+      return { batch: r.batch };
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return { noDataReason: coerceError(err, 'provider_error').message };
+    }
+  }
+
+  private async trafficBatch(s: RolloutSnapshot, step: TrafficStep, signal: AbortSignal) {
+    const { from, due } = this.window(s);
+    await this.sleepUntil(due, signal);
+    const session = await this.session(s, step);
+    const read = await this.read(s, from, signal);
+    const now = this.ports.clock.now();
+    const t = (now - this.stepStart(s)) / 1000;
+    const batch: Batch | undefined = read.batch && { ...read.batch, t, weight: step.weight };
+    signal.throwIfAborted();
+    const verdict = session.observe(batch, t);
+    this.sessions.delete(s.id);
+    const next = await this.commit(
+      s,
+      {
+        type: 'verdict',
+        t,
+        batch,
+        verdict,
+        windowFrom: iso(from),
+        ...(read.noDataReason === undefined ? {} : { noDataReason: read.noDataReason }),
+      },
+      signal,
+    );
+    this.sessions.set(s.id, { key: this.sessionKey(s), epoch: next.epoch, session });
+  }
+
+  private sessionKey(s: RolloutSnapshot): string {
+    return `${s.stepIndex}@${s.steps[s.stepIndex]?.startedAt ?? ''}`;
+  }
+
+  /**
+   * The judge session of the current step. Kept in memory between batches; rebuilt by
+   * replaying the step's recorded batches whenever anything else wrote in between (a
+   * new controller, a command): the judge is deterministic, so the replay is exact.
+   */
+  private async session(s: RolloutSnapshot, step: TrafficStep): Promise<JudgeSession> {
+    const key = this.sessionKey(s);
+    const cached = this.sessions.get(s.id);
+    if (cached && cached.key === key && cached.epoch === s.epoch) return cached.session;
+    const session = this.ports.judge.startStage({
+      weight: step.weight,
+      minHoldSeconds: step.minHoldSeconds,
+      maxHoldSeconds: step.maxHoldSeconds,
+      minCanaryRequests: step.minCanaryRequests,
+      onTimeout: step.onTimeout,
+    });
+    const events = await this.ports.store.listEvents(s.id);
+    let from = 0;
+    events.forEach((e, idx) => {
+      if (e.type === 'step.started' && e.data.step === s.stepIndex) from = idx;
+    });
+    for (const e of events.slice(from)) {
+      if (e.type !== 'judge.verdict' || e.data.step !== s.stepIndex) continue;
+      const batch = (e.data.batch ?? undefined) as Batch | undefined;
+      session.observe(batch, Number(e.data.t));
+    }
+    this.sessions.set(s.id, { key, epoch: s.epoch, session });
+    return session;
+  }
+
+  private async watchBatch(s: RolloutSnapshot, step: WatchStep, signal: AbortSignal) {
+    const end = this.stepStart(s) + step.durationSeconds * 1000;
+    const { from, due } = this.window(s);
+    if (from >= end) {
+      await this.commit(s, { type: 'hold_elapsed' }, signal);
+      return;
+    }
+    await this.sleepUntil(Math.min(due, end), signal);
+    const read = await this.read(s, from, signal);
+    const t = (this.ports.clock.now() - this.stepStart(s)) / 1000;
+    await this.commit(
+      s,
+      {
+        type: 'watch_sample',
+        t,
+        arm: read.batch?.canary,
+        windowFrom: iso(from),
+        ...(read.noDataReason === undefined ? {} : { noDataReason: read.noDataReason }),
+      },
+      signal,
+    );
+  }
+
+  private request(s: RolloutSnapshot, targetPool: 'canary' | 'stable'): DeployRequest {
+    return {
+      ...target(s),
+      rolloutId: s.id,
+      version: s.version,
+      previousVersion: s.previousVersion,
+      target: targetPool,
+    };
+  }
+
+  private async deploy(s: RolloutSnapshot, pool: 'canary' | 'stable', signal: AbortSignal) {
+    const r = await this.call(s, 'deployer', 'deploy', signal, async (sig) => {
+      const result = await this.ports.deployer.deploy(this.request(s, pool), sig);
+      if (!result.ok) throw new Error(result.message);
+      return result;
+    });
+    if (!r.ok) {
+      await this.commit(r.snapshot, { type: 'pause', reason: r.error }, signal);
+      return;
+    }
+    await this.commit(
+      r.snapshot,
+      {
+        type: 'deployed',
+        target: pool,
+        message: r.value.message,
+        ...(r.value.output === undefined ? {} : { output: r.value.output }),
+      },
+      signal,
+    );
+  }
+
+  private async runChecks(s: RolloutSnapshot, names: string[], phase: string, signal: AbortSignal) {
+    const results: CheckOutcome[] = [];
+    let snapshot = s;
+    for (const name of names) {
+      const check = this.ports.checks?.[name];
+      if (check === undefined) {
+        await this.commit(
+          snapshot,
+          { type: 'pause', reason: `check '${name}' is not configured (policy checks section)` },
+          signal,
+        );
+        return;
+      }
+      const r = await this.call(snapshot, 'check', `run ${name}`, signal, (sig) =>
+        check.run({ ...target(s), rolloutId: s.id, version: s.version, phase }, sig),
+      );
+      snapshot = r.snapshot;
+      if (!r.ok) {
+        await this.commit(snapshot, { type: 'pause', reason: r.error }, signal);
+        return;
+      }
+      const { ok, durationMs, message } = r.value;
+      results.push({ name, ok, durationMs, message });
+      if (!ok) break;
+    }
+    await this.commit(snapshot, { type: 'checks_done', results }, signal);
+  }
+
+  /** Weight 0 and the deployer's rollback, at once; no judge involved. */
+  private async rollback(s: RolloutSnapshot, signal: AbortSignal): Promise<void> {
+    const errors: string[] = [];
+    const w = await this.call(s, 'router', 'setWeight', signal, (sig) =>
+      this.ports.router.setWeight(target(s), 0, sig),
+    );
+    let snapshot = w.snapshot;
+    if (w.ok) {
+      snapshot = await this.commit(
+        snapshot,
+        { type: 'weight_applied', weight: 0, reason: 'rollback' },
+        signal,
+      );
+    } else {
+      errors.push(w.error);
+    }
+    const done = s.steps.every((st) => st.state === 'succeeded' || st.state === 'skipped');
+    const d = await this.call(snapshot, 'deployer', 'rollback', signal, async (sig) => {
+      const result = await this.ports.deployer.rollback(
+        this.request(s, done ? 'stable' : 'canary'),
+        sig,
+      );
+      if (!result.ok) throw new Error(result.message);
+      return result;
+    });
+    snapshot = d.snapshot;
+    if (!d.ok) errors.push(d.error);
+    if (!d.ok || errors.length > 0) {
+      await this.commit(snapshot, { type: 'rollback_failed', error: errors.join('; ') }, signal);
+      return;
+    }
+    await this.commit(
+      snapshot,
+      {
+        type: 'rollback_done',
+        message: d.value.message,
+        ...(d.value.output === undefined ? {} : { output: d.value.output }),
+      },
+      signal,
+    );
+  }
+
+  /** Call a port with retries and backoff; every failed attempt is an event. */
+  private async call<T>(
+    s: RolloutSnapshot,
+    port: 'router' | 'deployer' | 'check',
+    op: string,
+    signal: AbortSignal,
+    fn: (signal: AbortSignal) => Promise<T>,
+  ): Promise<CallResult<T>> {
+    const { attempts } = this.options.retry;
+    let snapshot = s;
+    let error = '';
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      try {
+        return { ok: true, value: await fn(signal), snapshot };
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        error = coerceError(err, 'provider_error').message;
+        const retryInMs = attempt < attempts ? backoffMs(this.options.retry, attempt) : undefined;
+        snapshot = await this.commit(
+          snapshot,
+          {
+            type: 'call_failed',
+            port,
+            op,
+            attempt,
+            attempts,
+            error,
+            ...(retryInMs === undefined ? {} : { retryInMs }),
+          },
+          signal,
+        );
+        if (retryInMs !== undefined) await this.ports.clock.sleep(retryInMs, signal);
+      }
+    }
+    return {
+      ok: false,
+      error: `${port} ${op} failed after ${attempts} attempts: ${error}`,
+      snapshot,
+    };
+  }
+}
