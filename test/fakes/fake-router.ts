@@ -32,7 +32,22 @@ export class FakeRouter implements Router {
     return this.weights.get(`${target.service}/${target.environment}`);
   }
 
+  private gate: Promise<void> | undefined;
+
+  /** Hold every setWeight until the returned function is called (a slow router). */
+  block(): () => void {
+    let release = () => {};
+    this.gate = new Promise<void>((r) => {
+      release = () => {
+        this.gate = undefined;
+        r();
+      };
+    });
+    return release;
+  }
+
   async setWeight(target: RouteTarget, weight: number): Promise<void> {
+    if (this.gate) await this.gate;
     if (this.fail()) {
       this.calls.push({ op: 'setWeight', weight, ok: false });
       throw new Error('router unreachable: connection refused (fake)');

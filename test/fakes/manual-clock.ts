@@ -72,7 +72,7 @@ export class ManualClock implements Clock {
 }
 
 /** Let every settled promise run (the fakes resolve on microtasks, never on timers). */
-export async function flush(turns = 3): Promise<void> {
+export async function flush(turns = 1): Promise<void> {
   for (let i = 0; i < turns; i += 1) await new Promise<void>((r) => setImmediate(r));
 }
 

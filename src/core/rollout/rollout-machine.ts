@@ -68,7 +68,7 @@ export type EngineInput =
   | { type: 'rollback_failed'; error: string }
   | { type: 'error'; error: string };
 
-function require(s: RolloutSnapshot, states: RolloutState[], input: EngineInput): void {
+function expectState(s: RolloutSnapshot, states: RolloutState[], input: EngineInput): void {
   if (!states.includes(s.state)) {
     throw new RollgateError(
       'internal',
@@ -121,7 +121,7 @@ export function applyEngineInput(
   const label = describeStep(step, i);
   switch (input.type) {
     case 'start':
-      require(s, ['pending'], input);
+      expectState(s, ['pending'], input);
       b.add(
         'rollout.started',
         `rollout of ${s.service} ${s.version} started in ${s.environment}`,
@@ -131,7 +131,7 @@ export function applyEngineInput(
       );
       break;
     case 'step_started': {
-      require(s, ['running'], input);
+      expectState(s, ['running'], input);
       if (step === undefined || s.steps[i]?.state !== 'pending') {
         throw new RollgateError('internal', `${label} of ${s.id} is not pending`);
       }
@@ -156,7 +156,7 @@ export function applyEngineInput(
       break;
     }
     case 'weight_applied':
-      require(s, ['running', 'rolling_back'], input);
+      expectState(s, ['running', 'rolling_back'], input);
       b.add('router.weight_set', `canary weight set to ${input.weight} % (${input.reason})`, {
         weight: input.weight,
         reason: input.reason,
@@ -177,7 +177,7 @@ export function applyEngineInput(
       );
       break;
     case 'deployed':
-      require(s, ['running'], input);
+      expectState(s, ['running'], input);
       b.add('deployer.deployed', `deployed ${s.version} to ${input.target}: ${input.message}`, {
         step: i,
         target: input.target,
@@ -187,7 +187,7 @@ export function applyEngineInput(
       advance(b, 'deployer', `${s.version} deployed to ${input.target}`);
       break;
     case 'checks_done': {
-      require(s, ['running'], input);
+      expectState(s, ['running'], input);
       for (const r of input.results) {
         b.add(
           r.ok ? 'check.passed' : 'check.failed',
@@ -207,15 +207,15 @@ export function applyEngineInput(
       break;
     }
     case 'verdict':
-      require(s, ['running'], input);
+      expectState(s, ['running'], input);
       verdict(b, input);
       break;
     case 'watch_sample':
-      require(s, ['running'], input);
+      expectState(s, ['running'], input);
       watchSample(b, input);
       break;
     case 'hold_elapsed':
-      require(s, ['running'], input);
+      expectState(s, ['running'], input);
       advance(
         b,
         'hold',
@@ -223,15 +223,15 @@ export function applyEngineInput(
       );
       break;
     case 'pause':
-      require(s, ['running'], input);
+      expectState(s, ['running'], input);
       pause(b, input.reason);
       break;
     case 'rollback':
-      require(s, ['running', 'pending', 'paused'], input);
+      expectState(s, ['running', 'pending', 'paused'], input);
       startRollback(b, input);
       break;
     case 'rollback_done':
-      require(s, ['rolling_back'], input);
+      expectState(s, ['rolling_back'], input);
       b.add('deployer.rolled_back', `${s.previousVersion} restored: ${input.message}`, {
         version: s.previousVersion,
         ...(input.output === undefined ? {} : { output: input.output }),
@@ -245,7 +245,7 @@ export function applyEngineInput(
       );
       break;
     case 'rollback_failed':
-      require(s, ['rolling_back'], input);
+      expectState(s, ['rolling_back'], input);
       b.add(
         'rollout.failed',
         `ROLLBACK FAILED: ${s.service} in ${s.environment} may still serve ${s.version} — a person must act now: ${input.error}`,
