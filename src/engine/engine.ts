@@ -194,15 +194,17 @@ export class Engine {
       w.kicked = false;
       const signal = w.controller.signal;
       try {
-        let s = await this.get(id);
-        if (!ACTIVE.includes(s.state)) {
+        const s = await this.get(id);
+        if (this.driver.takeUnrecordedWeight(id)) this.applied.delete(id);
+        const reapply = (s.state === 'running' || s.state === 'paused') && !this.applied.has(id);
+        if (!ACTIVE.includes(s.state) && !reapply) {
           if (w.kicked) continue;
           this.driver.forget(id);
           return;
         }
         if (!(await this.holdLease(s))) return;
-        if (s.state === 'running' && !this.applied.has(id)) {
-          s = await this.driver.reapplyWeight(s, signal);
+        if (reapply) {
+          await this.driver.reapplyWeight(s, signal);
           this.applied.add(id);
           continue;
         }

@@ -59,8 +59,36 @@ export class RolloutDriver {
     private readonly commit: Commit,
   ) {}
 
+  /** Rollouts whose router got a weight that no committed event records (yet). */
+  private readonly unrecorded = new Set<string>();
+
   forget(rolloutId: string): void {
     this.sessions.delete(rolloutId);
+  }
+
+  /**
+   * True once for a rollout whose router was changed by a call whose outcome could not
+   * be committed (a command moved first): the engine then puts the store's weight back.
+   */
+  takeUnrecordedWeight(rolloutId: string): boolean {
+    return this.unrecorded.delete(rolloutId);
+  }
+
+  private setWeight(s: RolloutSnapshot, weight: number, signal: AbortSignal) {
+    return this.call(s, 'router', 'setWeight', signal, async (sig) => {
+      await this.ports.router.setWeight(target(s), weight, sig);
+      if (weight !== s.weight) this.unrecorded.add(s.id);
+    });
+  }
+
+  private async commitWeight(
+    s: RolloutSnapshot,
+    input: EngineInput,
+    signal: AbortSignal,
+  ): Promise<RolloutSnapshot> {
+    const next = await this.commit(s, input, signal);
+    this.unrecorded.delete(s.id);
+    return next;
   }
 
   /** Put the weight the store says back on the router (a controller taking over). */
@@ -127,10 +155,9 @@ export class RolloutDriver {
       await this.commit(s, { type: 'step_started' }, signal);
       return;
     }
-    const r = await this.call(s, 'router', 'setWeight', signal, (sig) =>
-      this.ports.router.setWeight(target(s), step.weight, sig),
-    );
-    if (r.ok) await this.commit(r.snapshot, { type: 'step_started', weight: step.weight }, signal);
+    const r = await this.setWeight(s, step.weight, signal);
+    if (r.ok)
+      await this.commitWeight(r.snapshot, { type: 'step_started', weight: step.weight }, signal);
     else await this.commit(r.snapshot, { type: 'pause', reason: r.error }, signal);
   }
 

@@ -156,7 +156,7 @@ export function applyEngineInput(
       break;
     }
     case 'weight_applied':
-      expectState(s, ['running', 'rolling_back'], input);
+      expectState(s, ['running', 'paused', 'rolling_back'], input);
       b.add('router.weight_set', `canary weight set to ${input.weight} % (${input.reason})`, {
         weight: input.weight,
         reason: input.reason,

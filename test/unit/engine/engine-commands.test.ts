@@ -72,6 +72,24 @@ describe('commands through the engine', () => {
     expect(h.judge.observations.at(-1)).toMatchObject({ session: 2, nowSeconds: 10 });
   });
 
+  it('a command that lands during a router call: the router ends at the weight the store says', async () => {
+    const h = new EngineHarness();
+    const id = await atCanary(h);
+    const release1 = h.router.block();
+    // the judge promotes at the end of the hold; the worker then calls setWeight(25) and waits
+    await runUntil(h.clock, () => h.store.rollouts.get(id)!.stepIndex === 4);
+    await h.engine.command(id, 'pause', '@ops');
+    release1(); // the router applies 25 % after the pause was committed
+    await flush();
+    const s = await h.state(id);
+    expect(s).toMatchObject({ state: 'paused', weight: 5 });
+    expect(h.router.weightOf(s)).toBe(5);
+    expect(h.events(id).at(-1)).toMatchObject({
+      type: 'router.weight_set',
+      data: { weight: 5, reason: 'resume' },
+    });
+  });
+
   it('observe adds a person’s observation to the timeline', async () => {
     const h = new EngineHarness();
     const id = await atCanary(h);
