@@ -25,7 +25,14 @@ export interface EnginePorts {
   judge: Judge;
   /** Checks by name (the policy's `checks` section). */
   checks?: Record<string, Check>;
+  /**
+   * Ports per service and environment, for a controller that runs many services; any
+   * port it does not return falls back to the one above.
+   */
+  portsFor?: (target: RouteTarget) => Partial<ServicePorts>;
 }
+
+export type ServicePorts = Pick<EnginePorts, 'router' | 'deployer' | 'metrics' | 'checks'>;
 
 /** Commits one engine input against `snapshot` and returns the new snapshot. */
 export type Commit = (
@@ -62,6 +69,16 @@ export class RolloutDriver {
   /** Rollouts whose router got a weight that no committed event records (yet). */
   private readonly unrecorded = new Set<string>();
 
+  private of(s: RolloutSnapshot): ServicePorts {
+    const own = this.ports.portsFor?.(target(s)) ?? {};
+    return {
+      router: own.router ?? this.ports.router,
+      deployer: own.deployer ?? this.ports.deployer,
+      metrics: own.metrics ?? this.ports.metrics,
+      checks: own.checks ?? this.ports.checks,
+    };
+  }
+
   forget(rolloutId: string): void {
     this.sessions.delete(rolloutId);
   }
@@ -76,7 +93,7 @@ export class RolloutDriver {
 
   private setWeight(s: RolloutSnapshot, weight: number, signal: AbortSignal) {
     return this.call(s, 'router', 'setWeight', signal, async (sig) => {
-      await this.ports.router.setWeight(target(s), weight, sig);
+      await this.of(s).router.setWeight(target(s), weight, sig);
       if (weight !== s.weight) this.unrecorded.add(s.id);
     });
   }
@@ -93,11 +110,13 @@ export class RolloutDriver {
 
   /** Put the weight the store says back on the router (a controller taking over). */
   async reapplyWeight(s: RolloutSnapshot, signal: AbortSignal): Promise<RolloutSnapshot> {
-    const r = await this.call(s, 'router', 'setWeight', signal, (sig) =>
-      this.ports.router.setWeight(target(s), s.weight, sig),
-    );
-    if (!r.ok) return this.commit(r.snapshot, { type: 'pause', reason: r.error }, signal);
-    return this.commit(
+    const r = await this.setWeight(s, s.weight, signal);
+    if (!r.ok) {
+      return s.state === 'running'
+        ? this.commit(r.snapshot, { type: 'pause', reason: r.error }, signal)
+        : r.snapshot;
+    }
+    return this.commitWeight(
       r.snapshot,
       { type: 'weight_applied', weight: s.weight, reason: 'resume' },
       signal,
@@ -189,7 +208,7 @@ export class RolloutDriver {
     signal: AbortSignal,
   ): Promise<{ batch?: Omit<Batch, 't' | 'weight'>; noDataReason?: string }> {
     try {
-      const r = await this.ports.metrics.read(
+      const r = await this.of(s).metrics.read(
         target(s),
         { from, to: this.ports.clock.now() },
         signal,
@@ -301,7 +320,7 @@ export class RolloutDriver {
 
   private async deploy(s: RolloutSnapshot, pool: 'canary' | 'stable', signal: AbortSignal) {
     const r = await this.call(s, 'deployer', 'deploy', signal, async (sig) => {
-      const result = await this.ports.deployer.deploy(this.request(s, pool), sig);
+      const result = await this.of(s).deployer.deploy(this.request(s, pool), sig);
       if (!result.ok) throw new Error(result.message);
       return result;
     });
@@ -325,7 +344,7 @@ export class RolloutDriver {
     const results: CheckOutcome[] = [];
     let snapshot = s;
     for (const name of names) {
-      const check = this.ports.checks?.[name];
+      const check = this.of(s).checks?.[name];
       if (check === undefined) {
         await this.commit(
           snapshot,
@@ -352,12 +371,10 @@ export class RolloutDriver {
   /** Weight 0 and the deployer's rollback, at once; no judge involved. */
   private async rollback(s: RolloutSnapshot, signal: AbortSignal): Promise<void> {
     const errors: string[] = [];
-    const w = await this.call(s, 'router', 'setWeight', signal, (sig) =>
-      this.ports.router.setWeight(target(s), 0, sig),
-    );
+    const w = await this.setWeight(s, 0, signal);
     let snapshot = w.snapshot;
     if (w.ok) {
-      snapshot = await this.commit(
+      snapshot = await this.commitWeight(
         snapshot,
         { type: 'weight_applied', weight: 0, reason: 'rollback' },
         signal,
@@ -367,7 +384,7 @@ export class RolloutDriver {
     }
     const done = s.steps.every((st) => st.state === 'succeeded' || st.state === 'skipped');
     const d = await this.call(snapshot, 'deployer', 'rollback', signal, async (sig) => {
-      const result = await this.ports.deployer.rollback(
+      const result = await this.of(s).deployer.rollback(
         this.request(s, done ? 'stable' : 'canary'),
         sig,
       );
