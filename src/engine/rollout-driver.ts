@@ -382,10 +382,15 @@ export class RolloutDriver {
     } else {
       errors.push(w.error);
     }
-    const done = s.steps.every((st) => st.state === 'succeeded' || st.state === 'skipped');
+    // The rollback puts the previous version back everywhere; `target` tells the deployer
+    // whether the new version already reached the stable pool.
+    const stable = s.plan.steps.some(
+      (st, i) =>
+        st.kind === 'deploy' && st.target === 'stable' && s.steps[i]?.state === 'succeeded',
+    );
     const d = await this.call(snapshot, 'deployer', 'rollback', signal, async (sig) => {
       const result = await this.of(s).deployer.rollback(
-        this.request(s, done ? 'stable' : 'canary'),
+        this.request(s, stable ? 'stable' : 'canary'),
         sig,
       );
       if (!result.ok) throw new Error(result.message);

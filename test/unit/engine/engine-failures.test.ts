@@ -134,6 +134,34 @@ describe('the judge', () => {
   });
 });
 
+describe('post-release watch', () => {
+  it('a hard-gate breach during the watch rolls back the stable pool too', async () => {
+    const h = new EngineHarness();
+    const { id } = await h.start(release('minor'), minorPlan());
+    await runUntil(h.clock, () => h.store.rollouts.get(id)!.stepIndex === 8);
+    h.metrics.setGenerator(() => ({
+      ok: true,
+      batch: {
+        baseline: { requests: 0, errors: 0 },
+        canary: {
+          requests: 900,
+          errors: 3,
+          endpoints: { '/v1/payment/process': { requests: 90, errors: 2 } },
+        },
+      },
+    }));
+    const s = await h.until(id);
+    expect(s.state).toBe('rolled_back');
+    expect(h.deployer.calls.at(-1)).toMatchObject({
+      op: 'rollback',
+      request: { target: 'stable' },
+    });
+    const sample = h.events(id).findLast((e) => e.type === 'watch.sample')!;
+    expect(sample.data.decision).toBe('rollback');
+    expect(h.router.weightOf(s)).toBe(0);
+  });
+});
+
 describe('one bad rollout does not stop the others', () => {
   it('records the error on that rollout, pauses it after repeated errors, and the other completes', async () => {
     const h = new EngineHarness();
