@@ -60,7 +60,7 @@ describe('kill and resume', () => {
       a.router.weights.set('payments/production', 77);
       const callsBefore = a.router.calls.length;
 
-      const b = a.sibling();
+      const b = a.sibling({ scanIntervalMs: 3_600_000 }); // one scan at start is all it needs;
       b.judge = new FakeJudge();
       b.engine = b.build();
       void b.engine.run();
