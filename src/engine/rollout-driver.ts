@@ -10,11 +10,12 @@ import type { RolloutSnapshot } from '../core/rollout/rollout-types.js';
 import type { Check } from '../ports/check.js';
 import type { Clock } from '../ports/clock.js';
 import type { Deployer, DeployRequest } from '../ports/deployer.js';
-import type { Judge, JudgeSession } from '../ports/judge.js';
+import type { Judge } from '../ports/judge.js';
 import type { MetricSource } from '../ports/metric-source.js';
 import type { Router, RouteTarget } from '../ports/router.js';
 import type { Store } from '../ports/store.js';
 import { backoffMs, type EngineOptions } from './engine-options.js';
+import { JudgeSessions } from './judge-sessions.js';
 
 export interface EnginePorts {
   store: Store;
@@ -45,12 +46,6 @@ type CallResult<T> =
   | { ok: true; value: T; snapshot: RolloutSnapshot }
   | { ok: false; error: string; snapshot: RolloutSnapshot };
 
-interface SessionEntry {
-  key: string;
-  epoch: number;
-  session: JudgeSession;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 const target = (s: RolloutSnapshot): RouteTarget => ({
   service: s.service,
@@ -58,13 +53,15 @@ const target = (s: RolloutSnapshot): RouteTarget => ({
 });
 
 export class RolloutDriver {
-  private readonly sessions = new Map<string, SessionEntry>();
+  private readonly sessions: JudgeSessions;
 
   constructor(
     private readonly ports: EnginePorts,
     private readonly options: EngineOptions,
     private readonly commit: Commit,
-  ) {}
+  ) {
+    this.sessions = new JudgeSessions(ports.judge, ports.store);
+  }
 
   /** Rollouts whose router got a weight that no committed event records (yet). */
   private readonly unrecorded = new Set<string>();
@@ -80,7 +77,7 @@ export class RolloutDriver {
   }
 
   forget(rolloutId: string): void {
-    this.sessions.delete(rolloutId);
+    this.sessions.forget(rolloutId);
   }
 
   /**
@@ -228,14 +225,14 @@ export class RolloutDriver {
   private async trafficBatch(s: RolloutSnapshot, step: TrafficStep, signal: AbortSignal) {
     const { from, due } = this.window(s);
     await this.sleepUntil(due, signal);
-    const session = await this.session(s, step);
+    const session = await this.sessions.get(s, step);
     const read = await this.read(s, from, signal);
     const now = this.ports.clock.now();
     const t = (now - this.stepStart(s)) / 1000;
     const batch: Batch | undefined = read.batch && { ...read.batch, t, weight: step.weight };
     signal.throwIfAborted();
     const verdict = session.observe(batch, t);
-    this.sessions.delete(s.id);
+    this.sessions.forget(s.id);
     const next = await this.commit(
       s,
       {
@@ -248,41 +245,7 @@ export class RolloutDriver {
       },
       signal,
     );
-    this.sessions.set(s.id, { key: this.sessionKey(s), epoch: next.epoch, session });
-  }
-
-  private sessionKey(s: RolloutSnapshot): string {
-    return `${s.stepIndex}@${s.steps[s.stepIndex]?.startedAt ?? ''}`;
-  }
-
-  /**
-   * The judge session of the current step. Kept in memory between batches; rebuilt by
-   * replaying the step's recorded batches whenever anything else wrote in between (a
-   * new controller, a command): the judge is deterministic, so the replay is exact.
-   */
-  private async session(s: RolloutSnapshot, step: TrafficStep): Promise<JudgeSession> {
-    const key = this.sessionKey(s);
-    const cached = this.sessions.get(s.id);
-    if (cached && cached.key === key && cached.epoch === s.epoch) return cached.session;
-    const session = this.ports.judge.startStage({
-      weight: step.weight,
-      minHoldSeconds: step.minHoldSeconds,
-      maxHoldSeconds: step.maxHoldSeconds,
-      minCanaryRequests: step.minCanaryRequests,
-      onTimeout: step.onTimeout,
-    });
-    const events = await this.ports.store.listEvents(s.id);
-    let from = 0;
-    events.forEach((e, idx) => {
-      if (e.type === 'step.started' && e.data.step === s.stepIndex) from = idx;
-    });
-    for (const e of events.slice(from)) {
-      if (e.type !== 'judge.verdict' || e.data.step !== s.stepIndex) continue;
-      const batch = (e.data.batch ?? undefined) as Batch | undefined;
-      session.observe(batch, Number(e.data.t));
-    }
-    this.sessions.set(s.id, { key, epoch: s.epoch, session });
-    return session;
+    this.sessions.keep(s, next.epoch, session);
   }
 
   private async watchBatch(s: RolloutSnapshot, step: WatchStep, signal: AbortSignal) {
