@@ -40,6 +40,7 @@ export class JudgeSessions {
       maxHoldSeconds: step.maxHoldSeconds,
       minCanaryRequests: step.minCanaryRequests,
       onTimeout: step.onTimeout,
+      judge: s.plan.judge,
     });
     const events = await this.store.listEvents(s.id);
     let from = 0;
