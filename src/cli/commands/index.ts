@@ -1,4 +1,5 @@
 import type { CommandRegistrar } from '../command-registry.js';
+import { registerJudgeReplay } from './judge-replay.js';
 
 /** Every `rollgate` command, in help order. Add one line per new command file. */
-export const COMMANDS: CommandRegistrar[] = [];
+export const COMMANDS: CommandRegistrar[] = [registerJudgeReplay];

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { RollgateError } from '../../core/errors/rollgate-error.js';
+import type { Decision, Verdict } from '../../core/judge/judge-types.js';
+import { type ReplayResult, replayScenario } from '../../core/judge/replay-scenario.js';
+import { parseScenario } from '../../core/scenario/parse-scenario.js';
+import type { CommandContext, CommandRegistrar } from '../command-registry.js';
+import { EXIT } from '../exit-codes.js';
+import { defaultJudgePolicy, defaultReplayStage } from './judge-defaults.js';
+
+/** `rollgate judge replay FILE`: run the judge over a scenario file (docs/scenario-format.md). */
+export const registerJudgeReplay: CommandRegistrar = (program, context) => {
+  let judge = program.commands.find((c) => c.name() === 'judge');
+  if (!judge)
+    judge = program.command('judge').description('Run and inspect the statistical judge.');
+  judge
+    .command('replay')
+    .description(
+      'Replay a scenario file through the judge; print each decision change and the final verdict.',
+    )
+    .argument('<file>', 'scenario file (JSON Lines, see docs/scenario-format.md)')
+    .option('--policy <file>', 'policy file whose judge section to use (not yet supported)')
+    .option('--json', 'print the result as JSON')
+    .action((file: string, options: { policy?: string; json?: boolean }) =>
+      runReplay(file, options, context),
+    );
+};
+
+function runReplay(
+  file: string,
+  options: { policy?: string; json?: boolean },
+  context: CommandContext,
+): void {
+  if (options.policy !== undefined) {
+    throw new RollgateError(
+      'invalid_input',
+      '--policy is not supported yet by `rollgate judge replay`',
+      {
+        hint: "leave it out to use the default judge policy (the seeds' gates); policy files arrive with the policy loader.",
+      },
+    );
+  }
+  const path = resolve(context.io.cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new RollgateError('not_found', `cannot read scenario file ${file}`, {
+      cause: err,
+      hint: 'check the path; a scenario is a JSON Lines file (docs/scenario-format.md).',
+    });
+  }
+  const result = replayScenario(
+    parseScenario(text, file),
+    defaultJudgePolicy(),
+    defaultReplayStage(),
+  );
+  context.io.out(options.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : render(result));
+  context.setExitCode(exitCodeOf(result.final.decision));
+}
+
+export function exitCodeOf(decision: Decision): number {
+  switch (decision) {
+    case 'promote':
+    case 'continue':
+      return EXIT.ok;
+    case 'rollback':
+      return EXIT.rolledBack;
+    default:
+      return EXIT.paused;
+  }
+}
+
+function toJson(result: ReplayResult) {
+  return {
+    scenario: result.scenario,
+    changes: result.changes.map((c) => ({ t: c.now, ...c.verdict })),
+    final: { t: result.finalAt, ...result.final },
+  };
+}
+
+function render(result: ReplayResult): string {
+  const lines = [`scenario ${result.scenario}: ${result.steps} batches judged`];
+  for (const change of result.changes) {
+    lines.push(
+      '',
+      `t=${change.now}s  ${change.verdict.decision.toUpperCase()}  ${change.verdict.reason}`,
+    );
+    lines.push(...evidence(change.verdict));
+  }
+  lines.push(
+    '',
+    `final: ${result.final.decision} at t=${result.finalAt}s${result.final.decidedBy ? ` (${result.final.decidedBy})` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function evidence(v: Verdict): string[] {
+  const pct = (x: number) => `${(100 * x).toFixed(3)} %`;
+  const out = [
+    `  exposure: ${v.exposure.canaryRequests} canary / ${v.exposure.baselineRequests} baseline requests over ${v.exposure.seconds}s`,
+    `  error rate: canary ${pct(v.rates.canary.errorRate)}, baseline ${pct(v.rates.baseline.errorRate)}; always-valid p = ${fmtP(v.pValue)}`,
+  ];
+  const decisive = v.findings.filter((f) => f.gate === v.decidedBy);
+  for (const f of decisive.length > 0
+    ? decisive
+    : v.findings.filter((f) => f.eValue !== undefined && f.gate !== 'srm')) {
+    const parts = [`  ${f.gate}: ${f.message}`];
+    if (f.ratioInterval) parts.push(`ratio CS [${f.ratioInterval[0]}, ${f.ratioInterval[1]}]`);
+    if (f.pValue !== undefined) parts.push(`p = ${fmtP(f.pValue)}`);
+    out.push(parts.join('; '));
+  }
+  return out;
+}
+
+function fmtP(p: number): string {
+  return p < 1e-4 ? p.toExponential(2) : String(Math.round(p * 1e4) / 1e4);
+}
