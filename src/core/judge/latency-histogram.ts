@@ -16,18 +16,37 @@ export function parseHistogram(
   requests: number,
 ): Histogram | undefined {
   if (!latency) return undefined;
-  const pairs: [number, number][] = [];
+  const edges: number[] = [];
+  const cumulative: number[] = [];
   let total: number | undefined;
-  for (const [key, count] of Object.entries(latency)) {
-    if (key === '+Inf' || key === 'Inf' || key === 'inf') total = count;
-    else pairs.push([Number(key), count]);
+  let sorted = true;
+  for (const key in latency) {
+    const count = latency[key]!;
+    if (key === '+Inf' || key === 'Inf' || key === 'inf') {
+      total = count;
+      continue;
+    }
+    const edge = Number(key);
+    if (edges.length > 0 && edge < edges[edges.length - 1]!) sorted = false;
+    edges.push(edge);
+    cumulative.push(count);
   }
-  pairs.sort((a, b) => a[0] - b[0]);
-  return {
-    edges: pairs.map((p) => p[0]),
-    cumulative: pairs.map((p) => p[1]),
-    total: total ?? requests,
-  };
+  if (!sorted) {
+    // Insertion sort in place: integer-like keys ("1", "2") come first in property order.
+    for (let i = 1; i < edges.length; i++) {
+      const e = edges[i]!;
+      const c = cumulative[i]!;
+      let j = i - 1;
+      while (j >= 0 && edges[j]! > e) {
+        edges[j + 1] = edges[j]!;
+        cumulative[j + 1] = cumulative[j]!;
+        j--;
+      }
+      edges[j + 1] = e;
+      cumulative[j + 1] = c;
+    }
+  }
+  return { edges, cumulative, total: total ?? requests };
 }
 
 /** Sum of histograms over the same edges (edges missing in one count as absent). */
