@@ -105,9 +105,9 @@ function evidence(v: Verdict): string[] {
   for (const f of decisive.length > 0
     ? decisive
     : v.findings.filter((f) => f.eValue !== undefined && f.gate !== 'srm')) {
-    const parts = [`  ${f.gate}: ${f.message}`];
+    const parts = [`  ${f.message.replace(/\.$/, '')}`];
     if (f.ratioInterval) parts.push(`ratio CS [${f.ratioInterval[0]}, ${f.ratioInterval[1]}]`);
-    if (f.pValue !== undefined) parts.push(`p = ${fmtP(f.pValue)}`);
+    if (f.pValue !== undefined && f.eValue !== 0) parts.push(`p = ${fmtP(f.pValue)}`);
     out.push(parts.join('; '));
   }
   return out;

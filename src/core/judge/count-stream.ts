@@ -36,6 +36,8 @@ export interface StreamGate {
   k0?: number;
   /** Batch time since which the gate has been conclusive without a break. */
   conclusiveSince?: number;
+  /** Latched once the gate has been conclusive for its forSeconds (Ville: first crossing). */
+  fired?: boolean;
   logE: number;
 }
 
@@ -197,13 +199,20 @@ export class CountStream {
     }
   }
 
-  /** ln E of each gate's breach test; updates the gates' conclusive-since clocks. */
+  /**
+   * ln E of each gate's breach test; updates the gates' conclusive-since clocks. A gate
+   * that has fired stays fired: the guarantee is about the first crossing of 1/α, and a
+   * decision that flaps back would hide it.
+   */
   updateGates(t: number, logThreshold: (level: GateLevel) => number): void {
     for (const g of this.gates) {
       if (g.k0 === undefined) continue;
       g.logE = this.profile.logEAbove(g.k0);
+      if (g.fired) continue;
       if (g.logE >= logThreshold(g.level)) g.conclusiveSince ??= t;
       else g.conclusiveSince = undefined;
+      if (g.conclusiveSince !== undefined && t - g.conclusiveSince >= g.gate.forSeconds)
+        g.fired = true;
     }
   }
 

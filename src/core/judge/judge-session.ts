@@ -143,12 +143,7 @@ export class JudgeSession {
     // 2–3. Rollback-level gates: statistical (conclusive for forSeconds) and hard.
     const firedStat = (level: GateLevel) =>
       stat
-        .filter(
-          (s) =>
-            s.g.level === level &&
-            s.g.conclusiveSince !== undefined &&
-            batch.t - s.g.conclusiveSince >= s.g.gate.forSeconds,
-        )
+        .filter((s) => s.g.level === level && s.g.fired === true)
         .sort((a, b) => b.g.logE - a.g.logE);
     const firedHard = (level: GateLevel) =>
       hard.filter((h) => h.fired && levelOf(h.gate.action) === level);
