@@ -168,8 +168,15 @@ export class PeerBank {
     this.rollbackAt = configs.map(() => undefined);
   }
 
+  private closed = false;
+
   get done(): boolean {
-    return this.rollbackAt.every((x) => x !== undefined);
+    return this.closed || this.rollbackAt.every((x) => x !== undefined);
+  }
+
+  /** The analysis ended (stage length reached): no more rollbacks. */
+  close(): void {
+    this.closed = true;
   }
 
   observe(batch: Batch): void {

@@ -55,6 +55,8 @@ interface Args {
   quick: boolean;
   jobs: number;
   worker: boolean;
+  /** Runs per cell that also drive the peers (they are the expensive part). */
+  peerRuns: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -67,6 +69,7 @@ function parseArgs(argv: string[]): Args {
     quick: false,
     jobs: 2,
     worker: false,
+    peerRuns: 100,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -74,6 +77,7 @@ function parseArgs(argv: string[]): Args {
     if (a === '--quick') {
       args.quick = true;
       args.runs = 30;
+      args.peerRuns = 30;
     } else if (a === '--runs') args.runs = Number(v());
     else if (a === '--seed') args.seed = Number(v());
     else if (a === '--horizon') args.horizon = Number(v());
@@ -81,6 +85,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--out') args.out = v();
     else if (a === '--jobs') args.jobs = Math.max(1, Number(v()));
     else if (a === '--worker') args.worker = true;
+    else if (a === '--peer-runs') args.peerRuns = Number(v());
     else throw new Error(`unknown option ${a}`);
   }
   return args;
@@ -144,7 +149,7 @@ function stripUnits(b: Batch): Batch {
 
 function runCell(cell: Cell, args: Args, peerConfigs: PeerConfig[], cellIndex: number): CellResult {
   const policy = benchPolicy();
-  const judge = createJudge(policy);
+  const judge = createJudge(policy, { evidence: 'decisions' });
   const runs = Math.max(1, Math.round(args.runs * cell.runsShare));
   const result: CellResult = { cell, runs, judges: {}, peers: [], peerRequests: [] };
   const wantWatch = cell.group === 'aa';
@@ -177,7 +182,10 @@ function runCell(cell: Cell, args: Args, peerConfigs: PeerConfig[], cellIndex: n
     const outcomes: Partial<Record<JudgeName, Outcome>> = {};
     const done = new Set<JudgeName>();
     for (const name of Object.keys(result.judges) as JudgeName[]) outcomes[name] = {};
-    const bank = new PeerBank(peerConfigs);
+    // Peers run on the first peerRuns runs, for the A/A stage length (their analysis
+    // then ends and they promote).
+    const withPeers = run < args.peerRuns;
+    const bank = new PeerBank(withPeers ? peerConfigs : []);
     const requestsAt: number[] = [0];
     let requests = 0;
     const horizon = cell.group === 'aa' ? args.horizon : args.maxSeconds;
@@ -206,11 +214,13 @@ function runCell(cell: Cell, args: Args, peerConfigs: PeerConfig[], cellIndex: n
         outcomes.oracle!.rollbackRequests = requests;
         done.add('oracle');
       }
-      if (!bank.done) bank.observe(batch);
+      if (!bank.done && t <= args.horizon) bank.observe(batch);
+      if (t === args.horizon) bank.close();
       if (bank.done && done.size === Object.keys(result.judges).length) break;
     }
     for (const name of Object.keys(result.judges) as JudgeName[])
       result.judges[name]!.push(outcomes[name]!);
+    if (!withPeers) continue;
     result.peers.push([...bank.rollbackAt]);
     result.peerRequests.push(
       bank.rollbackAt.map((t) => (t === undefined ? undefined : requestsAt[t])),

@@ -17,11 +17,19 @@ const DEFAULT_PROMOTE_MARGIN = 0.1;
  * relative and delta gates become count streams tested with mixture e-processes; the
  * absolute gates (and gauge gates) are hard gates with durations on batch time.
  */
-export function createJudge(policy: JudgePolicy): CoreJudge {
+export interface JudgeOptions {
+  /**
+   * 'full' (default): every verdict carries its findings. 'decisions': a plain
+   * "continue" carries none (same decisions; for the benchmark's millions of batches).
+   */
+  evidence?: 'full' | 'decisions';
+}
+
+export function createJudge(policy: JudgePolicy, options: JudgeOptions = {}): CoreJudge {
   validatePolicy(policy);
   return {
     startStage(stage: StageSpec) {
-      return new JudgeSession(policy, stage, planStage(policy));
+      return new JudgeSession(policy, stage, planStage(policy), options.evidence ?? 'full');
     },
   };
 }

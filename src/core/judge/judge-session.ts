@@ -32,6 +32,8 @@ export class JudgeSession {
     private readonly policy: JudgePolicy,
     private readonly stage: StageSpec,
     private readonly plan: SessionPlan,
+    /** 'decisions': a plain "continue" carries no findings (the benchmark's millions). */
+    private readonly evidence: 'full' | 'decisions' = 'full',
   ) {}
 
   private logThreshold = (level: GateLevel): number =>
@@ -105,9 +107,26 @@ export class JudgeSession {
     );
   }
 
+  /** Whether anything but "continue" can come out of this batch (cheap pre-check). */
+  private somethingToDecide(elapsed: number): boolean {
+    if (this.srm.logBayesFactor() >= Math.log(1 / (this.policy.srmAlpha ?? 0.001))) return true;
+    if (elapsed >= this.stage.maxHoldSeconds) return true;
+    for (const s of this.plan.streams) for (const g of s.gates) if (g.fired) return true;
+    for (const h of this.plan.hardGates.states) if (h.fired) return true;
+    if (elapsed < this.stage.minHoldSeconds || this.canaryRequests < this.stage.minCanaryRequests)
+      return false;
+    const logPromote = Math.log(1 / this.policy.beta);
+    return this.plan.streams.every(
+      (s) => s.calibrated && s.profile.batches > 0 && s.logEPromote() >= logPromote,
+    );
+  }
+
   private decide(batch: Batch, now: number, elapsed: number): Verdict {
     const findings: Finding[] = [];
     const age = Math.max(0, now - batch.t);
+    if (this.evidence === 'decisions' && !this.somethingToDecide(elapsed)) {
+      return this.verdict('continue', 'No gate breached.', undefined, findings, elapsed, age);
+    }
 
     // 1. Sample-ratio guard.
     const srmLogBf = this.srm.logBayesFactor();

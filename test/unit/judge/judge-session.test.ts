@@ -106,6 +106,30 @@ describe('the sequential judge', () => {
     expect(f.observed!.canaryEvents).toBe(1);
   });
 
+  it('decides the same with evidence "decisions" (the benchmark mode) as with full evidence', () => {
+    const latency = gate({
+      metric: 'latency_p99',
+      comparison: 'relative',
+      threshold: 0,
+      action: 'no_go',
+    });
+    const decisions = (evidence: 'full' | 'decisions', seed: number, theta: number) => {
+      const session = createJudge(policy([errorRollback, latency]), { evidence }).startStage(STAGE);
+      const next = rng(seed);
+      const out: string[] = [];
+      for (let t = 1; t <= 400; t++)
+        out.push(session.observe(errorBatch(next, t, { weight: 50, theta }), t).decision);
+      return out.join(',');
+    };
+    for (const [seed, theta] of [
+      [1, 1],
+      [2, 1.3],
+      [3, 2],
+    ] as const) {
+      expect(decisions('decisions', seed, theta)).toBe(decisions('full', seed, theta));
+    }
+  });
+
   it('is deterministic: the same batches give byte-identical verdicts', () => {
     const run = () => {
       const session = createJudge(policy([errorRollback])).startStage(STAGE);
