@@ -61,6 +61,8 @@ export class CountStream {
   private calExposure = 0;
   private calEvents = 0;
   private calHistogram?: Histogram;
+  /** Batch time at which the stream began testing (after calibration). */
+  private startedAt?: number;
 
   constructor(
     readonly key: string,
@@ -89,6 +91,8 @@ export class CountStream {
     const counts = this.countsOf(batch);
     if (!counts) return;
     this.basis = counts.basis;
+    this.startedAt ??= batch.t - 1e-9;
+    this.profile.advanceTo(batch.t - this.startedAt);
     this.profile.add(counts.nC, counts.yC, counts.nB, counts.yB);
   }
 
@@ -207,7 +211,7 @@ export class CountStream {
   updateGates(t: number, logThreshold: (level: GateLevel) => number): void {
     for (const g of this.gates) {
       if (g.k0 === undefined) continue;
-      g.logE = this.profile.logEAbove(g.k0);
+      g.logE = this.profile.logEAboveWithRestarts(g.k0);
       if (g.fired) continue;
       if (g.logE >= logThreshold(g.level)) g.conclusiveSince ??= t;
       else g.conclusiveSince = undefined;

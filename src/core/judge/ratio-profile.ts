@@ -47,8 +47,14 @@ export const GRID_MAX_THETA = gridTheta(GRID_MAX_K);
 
 const THETA = Float64Array.from({ length: SIZE }, (_, i) => gridTheta(i + GRID_MIN_K));
 
+/** Weight of the breach test run from the stream's start; the rest goes to restarts. */
+export const RESTART_FROM_START = 0.75;
+/** Restart offsets, seconds after the stream began testing (doubling, up to 2 h). */
+export const RESTART_OFFSETS = [30, 60, 120, 240, 480, 960, 1920, 3840] as const;
+
 export class RatioProfile {
   private readonly ll = new Float64Array(SIZE);
+  private readonly restarts: Float64Array[] = [];
   /** Batches that carried information (s > 0 and both arms exposed). */
   batches = 0;
   canaryExposure = 0;
@@ -72,9 +78,42 @@ export class RatioProfile {
     }
   }
 
-  /** ln E of the mixture test of H0: θ ≤ θ_k0 against θ = θ_k0 · r_j (rollback/breach). */
+  /** ln E of the mixture test of H0: θ ≤ θ_k0 against θ = θ_k0 · r_j, from the start. */
   logEAbove(k0: number): number {
     return mixture(this.ll, k0, ROLLBACK_STEPS, 1, false);
+  }
+
+  /**
+   * ln E of the breach test with delayed restarts (ADR 0026): weight RESTART_FROM_START on
+   * the test from the start, the rest spread over copies restarted at fixed offsets
+   * (RESTART_OFFSETS seconds after the stream began). Each copy is an e-process (it is 1
+   * until its start), so the weighted average is one too, and a regression that begins
+   * mid-stage is not held back by the evidence of "no harm" gathered before it began.
+   */
+  logEAboveWithRestarts(k0: number): number {
+    const fromStart = mixture(this.ll, k0, ROLLBACK_STEPS, 1, false);
+    const w = Math.log((1 - RESTART_FROM_START) / RESTART_OFFSETS.length);
+    const terms = [Math.log(RESTART_FROM_START) + fromStart];
+    for (const origin of this.restarts)
+      terms.push(w + mixture(this.ll, k0, ROLLBACK_STEPS, 1, false, origin));
+    // Copies not started yet are worth exactly 1 each.
+    const pending = RESTART_OFFSETS.length - this.restarts.length;
+    if (pending > 0) terms.push(w + Math.log(pending));
+    let max = Number.NEGATIVE_INFINITY;
+    for (const x of terms) if (x > max) max = x;
+    let sum = 0;
+    for (const x of terms) sum += Math.exp(x - max);
+    return max + Math.log(sum);
+  }
+
+  /** Seconds since the stream began; takes a restart snapshot when an offset is passed. */
+  advanceTo(elapsedSeconds: number): void {
+    while (
+      this.restarts.length < RESTART_OFFSETS.length &&
+      elapsedSeconds >= RESTART_OFFSETS[this.restarts.length]!
+    ) {
+      this.restarts.push(this.ll.slice());
+    }
   }
 
   /** ln E of the mixture test of H0: θ ≥ θ_k0 against θ = θ_k0 / r_j (promote). */
@@ -156,26 +195,28 @@ function mixture(
   steps: readonly number[],
   direction: 1 | -1,
   twoSided: boolean,
+  origin?: Float64Array,
 ): number {
+  const at = (i: number) => (origin ? ll[i]! - origin[i]! : ll[i]!);
   const i0 = k0 - GRID_MIN_K;
-  const base = ll[i0]!;
+  const base = at(i0);
   let max = Number.NEGATIVE_INFINITY;
   for (const m of steps) {
     const a = i0 + direction * m;
-    if (a >= 0 && a < SIZE && ll[a]! > max) max = ll[a]!;
+    if (a >= 0 && a < SIZE && at(a) > max) max = at(a);
     if (twoSided) {
       const b = i0 - direction * m;
-      if (b >= 0 && b < SIZE && ll[b]! > max) max = ll[b]!;
+      if (b >= 0 && b < SIZE && at(b) > max) max = at(b);
     }
   }
   if (max === Number.NEGATIVE_INFINITY) return max;
   let sum = 0;
   for (const m of steps) {
     const a = i0 + direction * m;
-    if (a >= 0 && a < SIZE) sum += Math.exp(ll[a]! - max);
+    if (a >= 0 && a < SIZE) sum += Math.exp(at(a) - max);
     if (twoSided) {
       const b = i0 - direction * m;
-      if (b >= 0 && b < SIZE) sum += Math.exp(ll[b]! - max);
+      if (b >= 0 && b < SIZE) sum += Math.exp(at(b) - max);
     }
   }
   const count = steps.length * (twoSided ? 2 : 1);

@@ -92,3 +92,39 @@ describe('RatioProfile (conditional-binomial mixture e-processes)', () => {
     expect(p.logEAbove(0)).toBe(0);
   });
 });
+
+describe('delayed restarts (a regression that starts mid-stage)', () => {
+  it('detects a 2× regression after 10 healthy minutes much sooner than the test from the start', async () => {
+    const { binomial, rng } = await import('./judge-fixtures.js');
+    const limit = Math.log(100);
+    const gains: number[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const next = rng(seed);
+      const p = new RatioProfile();
+      let withRestarts: number | undefined;
+      let fromStart: number | undefined;
+      for (let t = 1; t <= 3000 && fromStart === undefined; t++) {
+        const nC = binomial(next, 1000, 0.1);
+        const theta = t > 600 ? 2 : 1;
+        p.advanceTo(t);
+        p.add(nC, binomial(next, nC, 0.01 * theta), 1000 - nC, binomial(next, 1000 - nC, 0.01));
+        if (withRestarts === undefined && p.logEAboveWithRestarts(0) >= limit) withRestarts = t;
+        if (p.logEAbove(0) >= limit) fromStart = t;
+      }
+      expect(withRestarts).toBeDefined();
+      expect(withRestarts!).toBeGreaterThan(600); // no false alarm before the onset
+      gains.push((fromStart ?? 3000) - withRestarts!);
+    }
+    gains.sort((a, b) => a - b);
+    expect(gains[10]!).toBeGreaterThan(30); // median: more than 30 s (30 k requests) sooner
+  });
+
+  it('is the weighted average: before any restart, 3/4 of the plain test plus 1/4 × 1', () => {
+    const p = new RatioProfile();
+    p.add(100, 5, 900, 9);
+    expect(Math.exp(p.logEAboveWithRestarts(0))).toBeCloseTo(
+      0.75 * Math.exp(p.logEAbove(0)) + 0.25,
+      10,
+    );
+  });
+});
