@@ -55,6 +55,9 @@ describe('rollgate judge replay', () => {
     const a = await run(['judge', 'replay', 'examples/scenarios/latency-tail.jsonl', '--json']);
     const b = await run(['judge', 'replay', 'examples/scenarios/latency-tail.jsonl', '--json']);
     expect(a.out).toBe(b.out);
+    const textA = await run(['judge', 'replay', 'examples/scenarios/latency-tail.jsonl']);
+    const textB = await run(['judge', 'replay', 'examples/scenarios/latency-tail.jsonl']);
+    expect(textA.out).toBe(textB.out);
     expect(a.code).toBe(4);
     const parsed = JSON.parse(a.out);
     expect(parsed.final.decision).toBe('pause');
