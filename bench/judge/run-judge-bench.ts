@@ -188,7 +188,10 @@ function runCell(cell: Cell, args: Args, peerConfigs: PeerConfig[], cellIndex: n
     const bank = new PeerBank(withPeers ? peerConfigs : []);
     const requestsAt: number[] = [0];
     let requests = 0;
-    const horizon = cell.group === 'aa' ? args.horizon : args.maxSeconds;
+    const horizon =
+      cell.group === 'aa'
+        ? args.horizon
+        : Math.min(args.maxSeconds, cell.maxSeconds ?? args.maxSeconds);
     for (let t = 1; t <= horizon; t++) {
       const batch = stream.next(t);
       if (t > cell.onset) requests += batch.canary.requests + batch.baseline.requests;
@@ -463,7 +466,7 @@ async function main(): Promise<void> {
   const cmd = `npm run bench:judge --${args.quick ? ' --quick' : ''}${args.runs !== (args.quick ? 30 : 500) ? ` --runs ${args.runs}` : ''} --seed ${args.seed} --horizon ${args.horizon} --max-seconds ${args.maxSeconds}`;
   lines.push('# Judge detection benchmark', '');
   lines.push(
-    `Produced by \`${cmd}\` (${args.runs} seeded runs per cell, ${Math.round(args.runs * 0.4)} for the 1.2× and latency cells; ${elapsed.toFixed(0)} s on the machine that ran it). Regenerate with the same command; the numbers are deterministic for a seed.`,
+    `Produced by \`${cmd}\` (${args.runs} seeded runs per cell; ${Math.round(args.runs * 0.4)} for the latency cells and ${Math.round(args.runs * 0.2)} for the 1.2× cells, capped at 3600 s, which no done-when check uses; peers on the first ${Math.min(args.peerRuns, args.runs)} runs of each cell; ${elapsed.toFixed(0)} s on the machine that ran it). Regenerate with the same command; the numbers are deterministic for a seed.`,
     '',
   );
   lines.push(
@@ -531,7 +534,7 @@ async function main(): Promise<void> {
   // Detection tables.
   lines.push('## Detection (regressions)', '');
   lines.push(
-    `Each cell: median / p90 requests to rollback (median seconds). rollgate's missed / promoted / early counts are out of the cell's runs (${args.runs}; ${Math.round(args.runs * 0.4)} for the 1.2× and latency cells, which no done-when check uses).`,
+    `Each cell: median / p90 requests to rollback (median seconds). rollgate's missed / promoted / early counts are out of the cell's runs; peers' figures come from the first ${Math.min(args.peerRuns, args.runs)} runs of each cell.`,
     '',
   );
   lines.push(
