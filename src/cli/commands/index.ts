@@ -3,6 +3,7 @@ import { registerAbortCommand } from './abort-command.js';
 import { registerControllerCommand } from './controller-command.js';
 import { registerHistoryCommand } from './history-command.js';
 import { registerInitCommand } from './init-command.js';
+import { registerJudgeReplay } from './judge-replay.js';
 import { registerLogCommand } from './log-command.js';
 import { registerPauseCommand } from './pause-command.js';
 import { registerPlanCommand } from './plan-command.js';
@@ -32,4 +33,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerLogCommand,
   registerHistoryCommand,
   registerControllerCommand,
+  registerJudgeReplay,
 ];
