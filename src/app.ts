@@ -142,7 +142,7 @@ class ServicePortCache {
       checks[name] = buildProvider<Check>(p, 'checks', config.type, `${where} check \`${name}\``, [
         name,
         config,
-        ctx,
+        { ...ctx, router },
       ]);
     }
     return { router, metrics, deployer, checks };

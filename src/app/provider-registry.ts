@@ -17,6 +17,8 @@ export interface ProviderContext {
   /** Relative paths in the policy resolve against this directory. */
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** For checks: the service's router (its override header reaches one version). */
+  router?: Router;
 }
 
 type Of<C extends { type: string }, T extends C['type']> = Extract<C, { type: T }>;
