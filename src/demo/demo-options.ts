@@ -11,6 +11,14 @@ export type DemoEndpoint = (typeof DEMO_ENDPOINTS)[number];
 
 const endpoint = z.enum(DEMO_ENDPOINTS);
 
+/** Median latency per endpoint in ms when the options do not say (seed 004's, scaled down). */
+export const DEFAULT_LATENCY_MS: Record<DemoEndpoint, number> = {
+  '/v1/health': 2,
+  '/v1/contacts': 15,
+  '/v1/jobs': 20,
+  '/v1/payment/process': 30,
+};
+
 /**
  * Faults to inject in a version, each off unless set. A scenario file sets them; the
  * default scenario (seed 000's story) is 3 % errors on `/v1/payment/process`.
@@ -63,15 +71,11 @@ export const DemoServiceOptionsSchema = z
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(0),
     /**
-     * Median latency per endpoint in ms (seed 004's p95s scaled down so the demo is quick);
-     * each response takes it ± `jitter`. Zeros make a service as fast as node:http allows.
+     * Median latency per endpoint in ms (missing ones: DEFAULT_LATENCY_MS, seed 004's p95s
+     * scaled down so the demo is quick); each response takes it ± `jitter`. Zeros make a
+     * service as fast as node:http allows.
      */
-    latencyMs: z.record(endpoint, z.number().min(0)).default({
-      '/v1/health': 2,
-      '/v1/contacts': 15,
-      '/v1/jobs': 20,
-      '/v1/payment/process': 30,
-    }),
+    latencyMs: z.partialRecord(endpoint, z.number().min(0)).default({}),
     jitter: z.number().min(0).max(1).default(0.3),
     faults: DemoFaultsSchema.prefault({}),
     /** Memory budget the gauge is a fraction of. */

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { RollgateError } from '../core/errors/rollgate-error.js';
 import {
+  DEFAULT_LATENCY_MS,
   DEMO_ENDPOINTS,
   type DemoEndpoint,
   type DemoServiceOptions,
@@ -134,7 +135,7 @@ export async function startDemoService(
       return;
     }
     let status = 200;
-    let delay = o.latencyMs[endpoint] ?? 0;
+    let delay = o.latencyMs[endpoint] ?? DEFAULT_LATENCY_MS[endpoint];
     if (delay > 0 && o.jitter > 0) delay *= 1 + o.jitter * (2 * random() - 1);
     delay += o.faults.latencyShiftMs;
     const tail = o.faults.tailLatency;
