@@ -4,7 +4,8 @@
  * goes to stable) over repeated trials, for the built-in router and for HAProxy.
  *
  *   npm run bench:router
- *   BENCH_DURATION=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_TRIALS=50 BENCH_CLUSTER=1 npm run bench:router
+ *   BENCH_DURATION=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_TRIALS=50 BENCH_RATE=500 \
+ *     BENCH_CLUSTER=1 npm run bench:router
  *
  * Upstreams: two demo service processes answering /v1/health with no added latency.
  * Results: printed as Markdown and written to bench/router/last-run.json.
@@ -30,6 +31,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? '64');
 const TRIALS = Number(process.env.BENCH_TRIALS ?? '50');
 const CLUSTER = process.env.BENCH_CLUSTER === '1';
+/** Open-loop rate for the added-latency phase (well below saturation). */
+const RATE = Number(process.env.BENCH_RATE ?? '500');
 const PATH = '/v1/health';
 
 async function freePort(): Promise<number> {
@@ -81,6 +84,21 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] as number;
 };
+
+/** Open-loop latency at a fixed rate below saturation: p50/p99 in ms as the client saw them. */
+async function fixedRate(url: string): Promise<{ p50: number; p99: number; failed: number }> {
+  const seconds: number[] = [];
+  const report = await runLoad({
+    url,
+    rate: RATE,
+    durationMs: DURATION * 1000,
+    users: 0,
+    connections: 32,
+    mix: [{ method: 'GET', path: PATH, weight: 1 }],
+    onResponse: (r) => seconds.push(r.seconds * 1000),
+  });
+  return { p50: quantile(seconds, 0.5), p99: quantile(seconds, 0.99), failed: report.failed };
+}
 
 /**
  * One rollback trial: probes send keyless requests continuously; the latency is the time
@@ -195,6 +213,16 @@ async function main() {
         );
       }
     }
+    const fixed: Record<string, { p50: number; p99: number; failed: number }[]> = {};
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, url] of Object.entries(targets)) {
+        const r = await fixedRate(url);
+        fixed[name] = [...(fixed[name] ?? []), r];
+        process.stderr.write(
+          `round ${round + 1} ${name} at ${RATE}/s: p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms failed ${r.failed}\n`,
+        );
+      }
+    }
     const adapter = new BuiltinRouterAdapter({ adminUrl: router.adminUrl });
     const target = { service: 'bench', environment: 'loopback' };
     const background = runLoad({
@@ -241,6 +269,14 @@ async function main() {
           `| ${k} | ${v.rps.toFixed(0)} | ${v.p50.toFixed(2)} | ${v.p99.toFixed(2)} | ${(v.p99 - direct.p99).toFixed(2)} | ${((100 * v.rps) / hap.rps).toFixed(0)} % | ${v.errors} |`,
       ),
       '',
+      `| target | open loop ${RATE} req/s: p50 ms | p99 ms | added p99 vs direct ms | failed |`,
+      '|---|---|---|---|---|',
+      ...Object.entries(fixed).map(([k, rs]) => {
+        const p99 = median(rs.map((r) => r.p99));
+        const d = median((fixed.direct ?? []).map((r) => r.p99));
+        return `| ${k} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${p99.toFixed(2)} | ${(p99 - d).toFixed(2)} | ${rs.reduce((a, r) => a + r.failed, 0)} |`;
+      }),
+      '',
       `| rollback (${TRIALS} trials, under ${300} req/s background load) | p50 ms | p99 ms | max ms |`,
       '|---|---|---|---|',
       `| builtin (admin API PUT /v1/weight) | ${quantile(builtinRollback, 0.5).toFixed(2)} | ${quantile(builtinRollback, 0.99).toFixed(2)} | ${Math.max(...builtinRollback).toFixed(2)} |`,
@@ -255,8 +291,9 @@ async function main() {
           at: new Date().toISOString(),
           node: process.version,
           cpus: cpus().length,
-          params: { DURATION, ROUNDS, CONNECTIONS, TRIALS, CLUSTER, PATH },
+          params: { DURATION, ROUNDS, CONNECTIONS, TRIALS, CLUSTER, PATH, RATE },
           summary,
+          fixedRate: fixed,
           rollbackMs: { builtin: builtinRollback, haproxy: haproxyRollback },
         },
         null,

@@ -107,6 +107,20 @@ describe('built-in router behaviour', () => {
     expect(await outcome).toBe('cut');
   });
 
+  it('abandons the upstream request when the client goes away', async () => {
+    stack = await startBuiltinStack();
+    const outcome = request(`${stack.router.url}/v1/jobs`, {
+      headers: { 'x-demo-delay-ms': '3000' },
+      signal: AbortSignal.timeout(200),
+    }).then(
+      () => 'answered',
+      () => 'aborted',
+    );
+    expect(await outcome).toBe('aborted');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stack.router.inflightRequests).toBe(0);
+  });
+
   it('reads the unit key from a cookie when configured', async () => {
     stack = await startBuiltinStack({ router: { weight: 50, unit: { cookie: 'uid' } } });
     for (let u = 0; u < 20; u++) {
