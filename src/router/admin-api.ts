@@ -8,8 +8,9 @@ export interface AdminTarget {
   readonly inflightRequests: number;
   readonly isDraining: boolean;
   readonly config: { admin: { token?: string | undefined } };
-  setWeight(weight: unknown): number;
-  read(fromMs: number, toMs: number): MetricRead;
+  /** Resolves once the weight is in force for new requests; throws on an invalid weight. */
+  setWeight(weight: unknown): number | Promise<number>;
+  read(fromMs: number, toMs: number): MetricRead | Promise<MetricRead>;
   metricsText(): Promise<string>;
 }
 
@@ -94,7 +95,7 @@ async function handle(router: AdminTarget, req: IncomingMessage, res: ServerResp
       }
       const weight = (body as { weight?: unknown } | null)?.weight;
       try {
-        const previous = router.setWeight(weight);
+        const previous = await router.setWeight(weight);
         return send(res, 200, { weight: router.weight, previous });
       } catch (err) {
         const e = coerceError(err);
@@ -115,7 +116,7 @@ async function handle(router: AdminTarget, req: IncomingMessage, res: ServerResp
         'e.g. /v1/measurements?from=1700000000000&to=1700000060000',
       );
     }
-    return send(res, 200, router.read(from, to));
+    return send(res, 200, await router.read(from, to));
   }
   if (path === '/v1/health' && method === 'GET') {
     return send(res, 200, {

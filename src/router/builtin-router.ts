@@ -5,7 +5,7 @@ import { Pool } from 'undici';
 import { coerceError, RollgateError } from '../core/errors/rollgate-error.js';
 import type { MetricRead } from '../ports/metric-source.js';
 import { createAdminHandler } from './admin-api.js';
-import { type Arm, MeasurementRing } from './measurement-ring.js';
+import { type Arm, MeasurementRing, type RawRead } from './measurement-ring.js';
 import { forward } from './reverse-proxy.js';
 import { type RouterConfig, type RouterConfigInput, RouterConfigSchema } from './router-config.js';
 import { RouterMetrics } from './router-metrics.js';
@@ -16,6 +16,8 @@ export interface RouterDeps {
   now?: () => number;
   /** Randomness for requests without a unit key, in [0, 1). */
   random?: () => number;
+  /** False in a cluster worker: the primary serves the admin API. */
+  adminServer?: boolean;
 }
 
 /** Response header naming the version that served a request. */
@@ -62,9 +64,11 @@ export class BuiltinRouter {
   private idleWaiters: (() => void)[] = [];
   private proxyPort = 0;
   private adminPort = 0;
+  private readonly withAdmin: boolean;
 
   private constructor(config: RouterConfig, deps: RouterDeps) {
     this.config = config;
+    this.withAdmin = deps.adminServer ?? true;
     this.now = deps.now ?? Date.now;
     this.splitter = new TrafficSplitter(
       config.weight,
@@ -113,7 +117,13 @@ export class BuiltinRouter {
         parsed.data.listen.host,
         parsed.data.listen.port,
       );
-      router.adminPort = await listen(router.admin, parsed.data.admin.host, parsed.data.admin.port);
+      if (router.withAdmin) {
+        router.adminPort = await listen(
+          router.admin,
+          parsed.data.admin.host,
+          parsed.data.admin.port,
+        );
+      }
     } catch (err) {
       await router.close();
       throw new RollgateError(
@@ -160,8 +170,18 @@ export class BuiltinRouter {
     return this.ring.read(fromMs, toMs, this.now());
   }
 
+  /** The window in mergeable form (cluster workers answer the primary with this). */
+  readRaw(fromMs: number, toMs: number): RawRead {
+    return this.ring.readRaw(fromMs, toMs, this.now());
+  }
+
   metricsText(): Promise<string> {
     return this.metrics.text();
+  }
+
+  /** prom-client's JSON form, which the cluster primary aggregates. */
+  metricsJson(): Promise<unknown[]> {
+    return this.metrics.registry.getMetricsAsJSON();
   }
 
   /**

@@ -116,7 +116,16 @@ export class MeasurementRing {
     return { stable: sets.stable.size, canary: sets.canary.size };
   }
 
+  /** Measurements of one window, or why there are none. */
   read(fromMs: number, toMs: number, nowMs: number): MetricRead {
+    return mergeRawReads([this.readRaw(fromMs, toMs, nowMs)]);
+  }
+
+  /**
+   * The window in a mergeable, JSON-serialisable form (unit keys as lists), so the cluster
+   * primary can combine its workers' rings exactly, distinct units included.
+   */
+  readRaw(fromMs: number, toMs: number, nowMs: number): RawRead {
     if (!(Number.isFinite(fromMs) && Number.isFinite(toMs)) || toMs <= fromMs) {
       return {
         ok: false,
@@ -144,58 +153,29 @@ export class MeasurementRing {
     if (first > nowSecond) {
       return { ok: false, reason: 'window is in the future', retryable: true };
     }
-    const batch = { baseline: emptyArm(), canary: emptyArm() };
+    const arms: Record<Arm, RawArm> = { stable: emptyRaw(), canary: emptyRaw() };
     const units: Record<Arm, Set<string>> = { stable: new Set(), canary: new Set() };
     const errorUnits: Record<Arm, Set<string>> = { stable: new Set(), canary: new Set() };
-    const gauges: Record<Arm, Map<string, { sum: number; n: number }>> = {
-      stable: new Map(),
-      canary: new Map(),
-    };
-    const zeros = () => new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
-    const latency: Record<Arm, number[]> = { stable: zeros(), canary: zeros() };
     for (const slot of this.slotsIn(first, end)) {
       for (const a of ARMS) {
         const src = slot.arms[a];
-        const dst = a === 'stable' ? batch.baseline : batch.canary;
+        const dst = arms[a];
         dst.requests += src.requests;
         dst.errors += src.errors;
-        const lat = latency[a];
-        for (let i = 0; i < src.latency.length; i++) lat[i] = (lat[i] ?? 0) + (src.latency[i] ?? 0);
-        const endpoints = dst.endpoints as Record<string, EndpointCounts>;
-        for (const [route, c] of src.routes) {
-          const e = endpoints[route] ?? { requests: 0, errors: 0 };
-          e.requests += c.requests;
-          e.errors += c.errors;
-          endpoints[route] = e;
+        for (let i = 0; i < src.latency.length; i++) {
+          dst.latency[i] = (dst.latency[i] ?? 0) + (src.latency[i] ?? 0);
         }
+        for (const [route, c] of src.routes) addCounts(dst.endpoints, route, c);
         for (const u of src.units) units[a].add(u);
         for (const u of src.errorUnits) errorUnits[a].add(u);
-        for (const [name, g] of src.gauges) {
-          const acc = gauges[a].get(name) ?? { sum: 0, n: 0 };
-          acc.sum += g.sum;
-          acc.n += g.n;
-          gauges[a].set(name, acc);
-        }
+        for (const [name, g] of src.gauges) addGauge(dst.gauges, name, g);
       }
-    }
-    if (batch.baseline.requests + batch.canary.requests === 0) {
-      return {
-        ok: false,
-        reason: 'no requests through the router in this window',
-        retryable: true,
-      };
     }
     for (const a of ARMS) {
-      const dst = a === 'stable' ? batch.baseline : batch.canary;
-      dst.units = units[a].size;
-      dst.unitErrors = errorUnits[a].size;
-      dst.latency = cumulative(latency[a]);
-      if (gauges[a].size > 0) {
-        dst.gauges = {};
-        for (const [name, g] of gauges[a]) dst.gauges[name] = g.sum / g.n;
-      }
+      arms[a].units = [...units[a]];
+      arms[a].errorUnits = [...errorUnits[a]];
     }
-    return { ok: true, batch };
+    return { ok: true, arms };
   }
 
   private *slotsIn(first: number, end: number): Generator<SecondSlot> {
@@ -207,8 +187,104 @@ export class MeasurementRing {
   }
 }
 
-function emptyArm(): ArmBatch {
-  return { requests: 0, errors: 0, endpoints: {} };
+/** One arm of a raw window read: counts plus the unit keys, mergeable across rings. */
+export interface RawArm {
+  requests: number;
+  errors: number;
+  /** Non-cumulative counts per LATENCY_BUCKETS cell, then the +Inf cell. */
+  latency: number[];
+  endpoints: Record<string, EndpointCounts>;
+  units: string[];
+  errorUnits: string[];
+  gauges: Record<string, { sum: number; n: number }>;
+}
+
+export type RawRead =
+  | { ok: true; arms: Record<Arm, RawArm> }
+  | { ok: false; reason: string; retryable: boolean };
+
+function emptyRaw(): RawArm {
+  return {
+    requests: 0,
+    errors: 0,
+    latency: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0),
+    endpoints: {},
+    units: [],
+    errorUnits: [],
+    gauges: {},
+  };
+}
+
+function addCounts(into: Record<string, EndpointCounts>, key: string, c: EndpointCounts): void {
+  const e = into[key] ?? { requests: 0, errors: 0 };
+  e.requests += c.requests;
+  e.errors += c.errors;
+  into[key] = e;
+}
+
+function addGauge(
+  into: Record<string, { sum: number; n: number }>,
+  name: string,
+  g: { sum: number; n: number },
+): void {
+  const acc = into[name] ?? { sum: 0, n: 0 };
+  acc.sum += g.sum;
+  acc.n += g.n;
+  into[name] = acc;
+}
+
+/**
+ * Combine raw reads (one per ring: the single router's, or each cluster worker's) into the
+ * MetricSource answer. No ring with data, or no request at all, is "no data", never zeros.
+ */
+export function mergeRawReads(parts: RawRead[]): MetricRead {
+  const ok = parts.filter((p): p is Extract<RawRead, { ok: true }> => p.ok);
+  if (ok.length === 0) {
+    const first = parts.find((p): p is Extract<RawRead, { ok: false }> => !p.ok);
+    return first ?? { ok: false, reason: 'no router measured this window', retryable: true };
+  }
+  const toArm = (a: Arm): ArmBatch => {
+    const latency = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
+    const endpoints: Record<string, EndpointCounts> = {};
+    const gauges: Record<string, { sum: number; n: number }> = {};
+    const units = new Set<string>();
+    const errorUnits = new Set<string>();
+    let requests = 0;
+    let errors = 0;
+    for (const p of ok) {
+      const r = p.arms[a];
+      requests += r.requests;
+      errors += r.errors;
+      for (let i = 0; i < latency.length; i++) latency[i] = (latency[i] ?? 0) + (r.latency[i] ?? 0);
+      for (const [k, c] of Object.entries(r.endpoints)) addCounts(endpoints, k, c);
+      for (const [k, g] of Object.entries(r.gauges)) addGauge(gauges, k, g);
+      for (const u of r.units) units.add(u);
+      for (const u of r.errorUnits) errorUnits.add(u);
+    }
+    const arm: ArmBatch = {
+      requests,
+      errors,
+      units: units.size,
+      unitErrors: errorUnits.size,
+      latency: cumulative(latency),
+      endpoints,
+    };
+    const names = Object.keys(gauges);
+    if (names.length > 0) {
+      arm.gauges = {};
+      for (const n of names) {
+        const g = gauges[n] as { sum: number; n: number };
+        arm.gauges[n] = g.sum / g.n;
+      }
+    }
+    return arm;
+  };
+  const baseline = toArm('stable');
+  const canary = toArm('canary');
+  if (baseline.requests + canary.requests === 0) {
+    return { ok: false, reason: 'no requests through the router in this window', retryable: true };
+  }
+  return { ok: true, batch: { baseline, canary } };
 }
 
 function cumulative(counts: number[]): Record<string, number> {

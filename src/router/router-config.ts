@@ -53,6 +53,12 @@ export const RouterConfigSchema = z
         bodyMs: z.number().int().positive().default(30_000),
       })
       .prefault({}),
+    /**
+     * Processes proxying traffic. 1 (default): one process does everything. More: node:cluster
+     * workers share the listening port; the primary serves the admin API, broadcasts weight
+     * changes and merges the workers' measurements (ADR 0051).
+     */
+    workers: z.number().int().min(1).max(64).default(1),
     /** On shutdown: how long in-flight requests may take before their connections are cut. */
     drainMs: z.number().int().min(0).default(10_000),
     /** Kept-alive connections per upstream instance. */

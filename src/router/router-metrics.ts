@@ -57,6 +57,7 @@ export class RouterMetrics {
       name: 'rollgate_router_canary_weight_percent',
       help: 'Canary weight in force for new requests.',
       registers,
+      aggregator: 'omit',
       collect() {
         this.set(hooks.weight());
       },
@@ -74,6 +75,7 @@ export class RouterMetrics {
       help: `Distinct unit keys seen over the last ${hooks.unitsWindowSeconds} s.`,
       labelNames: ['version'],
       registers,
+      aggregator: 'omit',
       collect() {
         const u = hooks.units();
         this.set({ version: 'stable' }, u.stable);
