@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   });
   // The primary going away must not leave a worker behind.
   process.on('disconnect', () => {
-    router.close().finally(() => process.exit(0));
+    router.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
   send({ t: 'ready', port: Number(new URL(router.url).port) });
 }
