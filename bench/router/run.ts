@@ -10,7 +10,7 @@
  * Upstreams: two demo service processes answering /v1/health with no added latency.
  * Results: printed as Markdown and written to bench/router/last-run.json.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -145,31 +145,6 @@ async function rollbackTrials(
   return out;
 }
 
-async function startCluster(stableUrl: string, canaryUrl: string) {
-  const port = await freePort();
-  const config = {
-    listen: { port },
-    upstreams: { stable: [stableUrl], canary: [canaryUrl] },
-    weight: 10,
-  };
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(here, 'cluster-router.ts'), '2', JSON.stringify(config)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (c) => reject(new Error(`cluster router exited ${c}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
-
 async function main() {
   const fast = { '/v1/health': 0, '/v1/contacts': 0, '/v1/jobs': 0, '/v1/payment/process': 0 };
   const stable = await spawnDemoService({ version: 'stable', latencyMs: fast, jitter: 0 });
@@ -185,12 +160,18 @@ async function main() {
     stableWeight: 90,
     canaryWeight: 10,
   });
-  const cluster = CLUSTER ? await startCluster(stable.url, canary.url) : undefined;
+  const cluster = CLUSTER
+    ? await spawnRouter({
+        upstreams: { stable: [stable.url], canary: [canary.url] },
+        weight: 10,
+        workers: 2,
+      })
+    : undefined;
   const targets: Record<string, string> = {
     direct: stable.url,
     haproxy: haproxy.url,
     builtin: router.url,
-    ...(cluster ? { 'builtin-cluster-2': cluster.url } : {}),
+    ...(cluster ? { 'builtin-2-workers': cluster.url } : {}),
   };
   const results: Record<string, WrkResult[]> = {};
   try {
@@ -237,6 +218,13 @@ async function main() {
       (w) => adapter.setWeight(target, w),
       TRIALS,
     );
+    const clusterAdapter = cluster
+      ? new BuiltinRouterAdapter({ adminUrl: cluster.adminUrl })
+      : undefined;
+    const clusterRollback =
+      cluster && clusterAdapter
+        ? await rollbackTrials(cluster.url, (w) => clusterAdapter.setWeight(target, w), TRIALS)
+        : [];
     const haproxyRollback = await rollbackTrials(
       haproxy.url,
       async (w) => {
@@ -280,6 +268,11 @@ async function main() {
       `| rollback (${TRIALS} trials, under ${300} req/s background load) | p50 ms | p99 ms | max ms |`,
       '|---|---|---|---|',
       `| builtin (admin API PUT /v1/weight) | ${quantile(builtinRollback, 0.5).toFixed(2)} | ${quantile(builtinRollback, 0.99).toFixed(2)} | ${Math.max(...builtinRollback).toFixed(2)} |`,
+      ...(clusterRollback.length > 0
+        ? [
+            `| builtin, 2 workers (PUT answered after both apply it) | ${quantile(clusterRollback, 0.5).toFixed(2)} | ${quantile(clusterRollback, 0.99).toFixed(2)} | ${Math.max(...clusterRollback).toFixed(2)} |`,
+          ]
+        : []),
       `| haproxy (runtime API set weight) | ${quantile(haproxyRollback, 0.5).toFixed(2)} | ${quantile(haproxyRollback, 0.99).toFixed(2)} | ${Math.max(...haproxyRollback).toFixed(2)} |`,
     ];
     const md = lines.join('\n');
@@ -294,7 +287,11 @@ async function main() {
           params: { DURATION, ROUNDS, CONNECTIONS, TRIALS, CLUSTER, PATH, RATE },
           summary,
           fixedRate: fixed,
-          rollbackMs: { builtin: builtinRollback, haproxy: haproxyRollback },
+          rollbackMs: {
+            builtin: builtinRollback,
+            cluster: clusterRollback,
+            haproxy: haproxyRollback,
+          },
         },
         null,
         2,
