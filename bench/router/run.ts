@@ -10,7 +10,7 @@
  * Upstreams: two demo service processes answering /v1/health with no added latency.
  * Results: printed as Markdown and written to bench/router/last-run.json.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -145,6 +145,31 @@ async function rollbackTrials(
   return out;
 }
 
+/** The bench-only minimal Node proxy in front of the stable upstream. */
+async function startMinimal(upstream: string) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'minimal-proxy.ts'), upstream],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (c: Buffer) =>
+      resolve((JSON.parse(c.toString()) as { port: number }).port),
+    );
+    child.once('exit', (c) => reject(new Error(`minimal proxy exited ${c}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
 async function main() {
   const fast = { '/v1/health': 0, '/v1/contacts': 0, '/v1/jobs': 0, '/v1/payment/process': 0 };
   const stable = await spawnDemoService({ version: 'stable', latencyMs: fast, jitter: 0 });
@@ -167,8 +192,10 @@ async function main() {
         workers: 2,
       })
     : undefined;
+  const minimal = await startMinimal(stable.url);
   const targets: Record<string, string> = {
     direct: stable.url,
+    'node-minimal (reference)': minimal.url,
     haproxy: haproxy.url,
     builtin: router.url,
     ...(cluster ? { 'builtin-2-workers': cluster.url } : {}),
@@ -298,6 +325,7 @@ async function main() {
       ),
     );
   } finally {
+    await minimal.stop();
     await cluster?.stop();
     await haproxy.stop();
     await router.stop();
