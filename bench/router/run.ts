@@ -172,27 +172,62 @@ async function startMinimal(upstream: string) {
 
 async function main() {
   const fast = { '/v1/health': 0, '/v1/contacts': 0, '/v1/jobs': 0, '/v1/payment/process': 0 };
-  const stable = await spawnDemoService({ version: 'stable', latencyMs: fast, jitter: 0 });
-  const canary = await spawnDemoService({ version: 'canary', latencyMs: fast, jitter: 0 });
-  const router = await spawnRouter({
-    upstreams: { stable: [stable.url], canary: [canary.url] },
-    weight: 10,
-  });
-  const haproxy = await startHaproxy({
-    port: await freePort(),
-    stablePort: stable.port,
-    canaryPort: canary.port,
-    stableWeight: 90,
-    canaryWeight: 10,
-  });
-  const cluster = CLUSTER
-    ? await spawnRouter({
-        upstreams: { stable: [stable.url], canary: [canary.url] },
-        weight: 10,
-        workers: 2,
-      })
-    : undefined;
-  const minimal = await startMinimal(stable.url);
+  // Everything started is stopped in `finally`, even when a later start fails.
+  const cleanups: (() => Promise<void>)[] = [];
+  const started = <T extends { stop(): Promise<void> }>(x: T): T => {
+    cleanups.unshift(() => x.stop());
+    return x;
+  };
+  try {
+    const stable = started(
+      await spawnDemoService({ version: 'stable', latencyMs: fast, jitter: 0 }),
+    );
+    const canary = started(
+      await spawnDemoService({ version: 'canary', latencyMs: fast, jitter: 0 }),
+    );
+    const router = started(
+      await spawnRouter(
+        { upstreams: { stable: [stable.url], canary: [canary.url] }, weight: 10 },
+        60_000,
+      ),
+    );
+    const haproxy = started(
+      await startHaproxy({
+        port: await freePort(),
+        stablePort: stable.port,
+        canaryPort: canary.port,
+        stableWeight: 90,
+        canaryWeight: 10,
+      }),
+    );
+    const cluster = CLUSTER
+      ? started(
+          await spawnRouter(
+            { upstreams: { stable: [stable.url], canary: [canary.url] }, weight: 10, workers: 2 },
+            60_000,
+          ),
+        )
+      : undefined;
+    const minimal = started(await startMinimal(stable.url));
+    await measure({ stable, router, haproxy, cluster, minimal });
+  } finally {
+    for (const c of cleanups) await c().catch(() => undefined);
+  }
+}
+
+async function measure({
+  stable,
+  router,
+  haproxy,
+  cluster,
+  minimal,
+}: {
+  stable: { url: string };
+  router: { url: string; adminUrl: string };
+  haproxy: Awaited<ReturnType<typeof startHaproxy>>;
+  cluster: { url: string; adminUrl: string } | undefined;
+  minimal: { url: string };
+}) {
   const targets: Record<string, string> = {
     direct: stable.url,
     'node-minimal (reference)': minimal.url,
@@ -201,7 +236,7 @@ async function main() {
     ...(cluster ? { 'builtin-2-workers': cluster.url } : {}),
   };
   const results: Record<string, WrkResult[]> = {};
-  try {
+  {
     // Warm up every path once (JIT, connection pools).
     for (const url of Object.values(targets)) {
       await runLoad({
@@ -324,12 +359,6 @@ async function main() {
         2,
       ),
     );
-  } finally {
-    await minimal.stop();
-    await cluster?.stop();
-    await haproxy.stop();
-    await router.stop();
-    await Promise.all([stable.stop(), canary.stop()]);
   }
 }
 
