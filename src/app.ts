@@ -128,7 +128,7 @@ class ServicePortCache {
       'metrics',
       env.metrics.type,
       `${where} metrics`,
-      [env.metrics, ctx],
+      [env.metrics, { ...ctx, routerConfig: env.router }],
     );
     const deployer = buildProvider<Deployer>(
       p,

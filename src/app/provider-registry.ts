@@ -19,6 +19,8 @@ export interface ProviderContext {
   env: Readonly<Record<string, string | undefined>>;
   /** For checks: the service's router (its override header reaches one version). */
   router?: Router;
+  /** For metric sources measured by the router itself (`builtin`): its settings. */
+  routerConfig?: RouterConfig;
 }
 
 type Of<C extends { type: string }, T extends C['type']> = Extract<C, { type: T }>;
