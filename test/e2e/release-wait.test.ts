@@ -32,6 +32,7 @@ releaseTypes:
   minor: { strategy: quick }
 strategies:
   quick:
+    - { type: deploy, target: canary }
     - { type: traffic, weight: 20%, hold: 8s, maxHold: 20s, minRequests: 50, onTimeout: promote }
     - { type: traffic, weight: 100%, analysis: false, hold: 1s }
 `;
