@@ -189,6 +189,7 @@ export class Engine {
 
   private async drive(id: string, w: Worker): Promise<void> {
     let errors = 0;
+    let conflicts = 0;
     while (!this.stopped) {
       if (w.controller.signal.aborted) w.controller = new AbortController();
       w.kicked = false;
@@ -211,19 +212,30 @@ export class Engine {
         this.applied.add(id);
         await this.driver.unit(s, signal);
         errors = 0;
+        conflicts = 0;
       } catch (err) {
         if (this.stopped) return;
         if (signal.aborted) continue;
         const e = coerceError(err);
-        if (e.code === 'conflict') continue;
+        if (e.code === 'conflict') {
+          // someone else moved first: re-read; if that keeps happening, do not spin
+          conflicts += 1;
+          if (conflicts > 3) await this.pause(w, this.options.errorBackoffMs);
+          continue;
+        }
         errors += 1;
         await this.recordError(id, e, errors);
-        try {
-          await this.ports.clock.sleep(this.options.errorBackoffMs, w.controller.signal);
-        } catch {
-          // kicked or stopped: loop decides
-        }
+        await this.pause(w, this.options.errorBackoffMs);
       }
+    }
+  }
+
+  /** Wait before trying again; a kick or a stop ends the wait early. */
+  private async pause(w: Worker, ms: number): Promise<void> {
+    try {
+      await this.ports.clock.sleep(ms, w.controller.signal);
+    } catch {
+      // kicked or stopped: the loop decides
     }
   }
 
