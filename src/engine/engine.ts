@@ -20,8 +20,9 @@ import type {
   RolloutState,
 } from '../core/rollout/rollout-types.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './engine-options.js';
+import type { EnginePorts } from './engine-ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { type EnginePorts, RolloutDriver } from './rollout-driver.js';
+import { RolloutDriver } from './rollout-driver.js';
 
 /** States the engine has work to do in (paused rollouts wait for a person). */
 const ACTIVE: readonly RolloutState[] = ['pending', 'running', 'rolling_back'];
