@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rebuildSnapshot } from '../../../src/core/rollout/rollout-reducer.js';
 import { COMMANDS, type RolloutSnapshot } from '../../../src/core/rollout/rollout-types.js';
 import { EngineHarness } from '../../fakes/engine-harness.js';
+import type { Rule } from '../../fakes/fake-judge.js';
 import { flush } from '../../fakes/manual-clock.js';
 import { PLANS, release } from '../../fakes/plans.js';
 
@@ -15,6 +16,9 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** More runs for a soak: ROLLGATE_CHAOS_SEEDS=500 npx vitest run test/unit/engine/engine-chaos.test.ts */
+const SEEDS = Number(process.env.ROLLGATE_CHAOS_SEEDS ?? 40);
 
 const TERMINAL = ['completed', 'rolled_back'];
 
@@ -33,24 +37,27 @@ async function finish(h: EngineHarness, id: string): Promise<RolloutSnapshot> {
   throw new Error('did not finish');
 }
 
-describe('chaos: random commands, failures and verdicts against a live engine', () => {
-  it('keeps every invariant over 40 random runs', async () => {
+describe('chaos: random commands, failures, verdicts and controller kills against a live engine', () => {
+  it(`keeps every invariant over ${SEEDS} random runs`, async () => {
     const kinds = ['patch', 'minor', 'breaking'] as const;
     const ends = new Map<string, number>();
     let totalEvents = 0;
     let paused = 0;
-    for (let seed = 1; seed <= 40; seed += 1) {
+    let totalKills = 0;
+    for (let seed = 1; seed <= SEEDS; seed += 1) {
       const rnd = prng(seed);
-      const h = new EngineHarness({
+      let h = new EngineHarness({
         retry: { attempts: 3, initialDelayMs: 500, maxDelayMs: 2000, factor: 2 },
       });
-      h.judge.rule = (o) => {
+      const rule: Rule = (o) => {
         const x = rnd();
         if (o.batch === undefined) return x < 0.5 ? 'promote' : 'inconclusive'; // a judge that would promote on nothing
         if (x < 0.002) return 'rollback';
         if (x < 0.006) return 'pause';
         return o.nowSeconds >= o.stage.minHoldSeconds ? 'promote' : 'continue';
       };
+      h.judge.rule = rule;
+      let kills = 0;
       const kind = kinds[seed % 3]!;
       const { id } = await h.start(release(kind), PLANS[kind]());
       // an approval step is approved whenever the run happens to find it waiting
@@ -77,6 +84,13 @@ describe('chaos: random commands, failures and verdicts against a live engine', 
           else h.metrics.up();
         } else if (x < 0.09) {
           h.deployer.failNext(rnd() < 0.5 ? 'deploy' : 'rollback', Math.floor(rnd() * 4));
+        } else if (x < 0.095) {
+          // the controller dies wherever it is; a new one takes over from the store
+          await h.engine.stop();
+          h = h.sibling();
+          h.judge.rule = rule;
+          void h.engine.run();
+          kills += 1;
         } else {
           await flush();
           await approve();
@@ -84,6 +98,8 @@ describe('chaos: random commands, failures and verdicts against a live engine', 
           if (next !== undefined) h.clock.advanceTo(next);
         }
       }
+      if (kills === 0) void h.engine.run();
+      totalKills += kills;
       const end = await finish(h, id);
       ends.set(end.state, (ends.get(end.state) ?? 0) + 1);
       await flush();
@@ -109,6 +125,7 @@ describe('chaos: random commands, failures and verdicts against a live engine', 
     // and the chaos was real: many pauses, thousands of events
     expect(paused).toBeGreaterThan(20);
     expect(totalEvents).toBeGreaterThan(2000);
+    expect(totalKills).toBeGreaterThan(SEEDS / 4);
     // the runs reached both ends
     expect(ends.get('completed')).toBeGreaterThan(0);
     expect(ends.get('rolled_back')).toBeGreaterThan(0);
