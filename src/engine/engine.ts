@@ -50,6 +50,8 @@ export class Engine {
   /** Rollouts whose router weight this engine has already put in force. */
   private readonly applied = new Set<string>();
   private readonly fences = new Map<string, { owner: string; token: number }>();
+  /** The epoch each worker last read or wrote: a different one in the store means news. */
+  private readonly seen = new Map<string, number>();
   private stopped = false;
   private loop: AbortController | undefined;
 
@@ -160,6 +162,7 @@ export class Engine {
       signal.throwIfAborted();
       const t = applyEngineInput(s, input, { at: this.at(), routes: this.options.routes });
       await this.write(s, t, true);
+      this.seen.set(s.id, t.next.epoch);
       return t.next;
     });
   }
@@ -197,6 +200,7 @@ export class Engine {
       const signal = w.controller.signal;
       try {
         const s = await this.get(id);
+        this.seen.set(id, s.epoch);
         if (this.driver.takeUnrecordedWeight(id)) this.applied.delete(id);
         const reapply = (s.state === 'running' || s.state === 'paused') && !this.applied.has(id);
         if (!ACTIVE.includes(s.state) && !reapply) {
@@ -276,9 +280,19 @@ export class Engine {
   }
 
   /** Look for rollouts to drive (those a previous controller left, or another process made). */
+  /**
+   * Look for rollouts to drive (those a previous controller left, or another process
+   * made), and wake the workers whose rollout another process changed (a command written
+   * straight to the store): they notice within one scan, not at their next batch.
+   */
   async scan(): Promise<void> {
     const rollouts = await this.ports.store.listRollouts({ states: ACTIVE });
-    for (const r of rollouts) if (!this.workers.has(r.id)) this.kick(r.id);
+    const active = new Set<string>();
+    for (const r of rollouts) {
+      active.add(r.id);
+      if (!this.workers.has(r.id) || this.seen.get(r.id) !== r.epoch) this.kick(r.id);
+    }
+    for (const id of this.workers.keys()) if (!active.has(id)) this.kick(id);
   }
 
   /** The background loop: scan every `scanIntervalMs` until `stop()` or the signal. */
