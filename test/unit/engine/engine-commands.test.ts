@@ -148,10 +148,7 @@ describe('commands through the engine', () => {
     const h = new EngineHarness({ batchIntervalMs: 60_000, scanIntervalMs: 5_000 });
     void h.engine.run();
     const id = await atCanary(h);
-    await runUntil(
-      h.clock,
-      () => Number(h.store.rollouts.get(id)!.steps[3]!.detail?.batches ?? 0) >= 1,
-    );
+    await runUntil(h.clock, () => Number(h.store.peek(id)!.steps[3]!.detail?.batches ?? 0) >= 1);
     // another process (the CLI on the same SQLite file) aborts, without this engine's API
     const s = (await h.store.getRollout(id))!;
     const t = applyCommand(s, { name: 'abort' }, '@cli', {

@@ -103,8 +103,7 @@ describe('kill and resume', () => {
     const lengths = [3, 17, 120, 1, 250, 33, 400, 2, 90];
     for (const ticks of lengths) {
       for (let i = 0; i < ticks; i += 1) {
-        if (h.store.rollouts.get(id)!.state === 'paused')
-          await h.engine.command(id, 'resume', '@rm');
+        if (h.store.peek(id)!.state === 'paused') await h.engine.command(id, 'resume', '@rm');
         await advanceTimers(h.clock, 1);
       }
       await h.engine.stop();
