@@ -12,7 +12,7 @@ export interface ControllerOptions {
   signal: AbortSignal;
   /** Return once no rollout is pending, running or rolling back (CI, tests). */
   exitWhenIdle?: boolean;
-  /** How often (wall ms) the store is polled for commands from other processes. */
+  /** How often (wall ms) the timelines are polled for new events. */
   pollMs?: number;
   /** Every new timeline event of a followed rollout, in order. */
   onEvent?: (event: TimelineEvent) => void;
@@ -20,13 +20,9 @@ export interface ControllerOptions {
 
 /**
  * Runs the engine loop (and the outbox dispatcher, when notifiers are configured) until
- * the signal aborts, or, with `exitWhenIdle`, until nothing is left to drive.
- *
- * A person's command from another process (`rollgate pause` …) lands in the store; the
- * engine's worker for that rollout would only notice at its next commit. So the controller
- * polls the followed rollouts' timelines and kicks the worker of any rollout that got an
- * event from a person (`@name`), which interrupts its wait: abort and pause act within
- * `pollMs`, not at the next batch.
+ * the signal aborts, or, with `exitWhenIdle`, until nothing is left to drive; prints the
+ * timelines of the rollouts in flight as they grow. (A person's command from another
+ * process reaches the engine through its scan, which wakes the rollout's worker.)
  */
 export async function runController(app: App, options: ControllerOptions): Promise<void> {
   const { engine, store, outbox } = app;
@@ -47,9 +43,6 @@ export async function runController(app: App, options: ControllerOptions): Promi
         const events = await store.listEvents(r.id, last ?? 0);
         for (const e of events) options.onEvent?.(e);
         seen.set(r.id, r.lastSeq);
-        if (last !== undefined && events.some((e) => e.actor.startsWith('@'))) {
-          if (ACTIVE.includes(r.state) || r.state === 'paused') engine.kick(r.id);
-        }
       }
       await flushFinished(app, seen, new Set(followed.map((r) => r.id)), options);
       if (options.exitWhenIdle && !followed.some((r) => ACTIVE.includes(r.state))) break;

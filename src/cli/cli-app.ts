@@ -40,6 +40,12 @@ export function actorOf(options: StoreOptions, io: CliIo): string {
   return `@${name}`;
 }
 
+/**
+ * How often a CLI engine scans the store (ms): it also wakes the worker of a rollout that
+ * another process changed, so a person's `abort` acts within this, not at the next batch.
+ */
+export const CONTROLLER_SCAN_MS = 500;
+
 /** Short rollout ids a person can type: `ro-` and 12 hex digits. */
 export const newRolloutId = (): string => `ro-${randomBytes(6).toString('hex')}`;
 
@@ -71,7 +77,7 @@ export async function openCliApp(io: CliIo, options: CliAppOptions): Promise<App
         ? { owner: options.leaseOwner, ttlMs: DEFAULT_LEASE_TTL_MS }
         : (options.lease ?? false),
     ...(options.speed === undefined ? {} : { speed: options.speed }),
-    engine: { newId: newRolloutId },
+    engine: { newId: newRolloutId, scanIntervalMs: CONTROLLER_SCAN_MS },
   });
 }
 
