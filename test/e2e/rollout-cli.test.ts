@@ -195,6 +195,37 @@ describe('rollout commands through the CLI', () => {
   });
 });
 
+describe('rollgate controller', () => {
+  it('runs in the foreground and stops cleanly on SIGTERM (exit 0)', async () => {
+    const c = spawn(process.execPath, [bin, 'controller', '--store', 'controller.db'], {
+      cwd: dir,
+      env: { ...process.env, ROLLGATE_STORE: '' },
+    });
+    children.add(c);
+    let stderr = '';
+    const running = new Promise<void>((r) =>
+      c.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('running')) r();
+      }),
+    );
+    const exited = new Promise<number | null>((r) => c.on('exit', (code) => r(code)));
+    await running;
+    c.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    children.delete(c);
+    expect(stderr).toBe(
+      'rollgate controller: running (Ctrl-C stops)\nrollgate controller: stopped\n',
+    );
+  });
+
+  it('--exit-when-idle returns at once when nothing is in flight', () => {
+    const run = rollgate('controller', '--store', 'idle.db', '--exit-when-idle');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('rollgate controller: stopped');
+  });
+});
+
 describe('store faults the user sees', () => {
   it('a corrupt database file: exit 2, a clear message, the file untouched', () => {
     const bad = join(dir, 'corrupt.db');
