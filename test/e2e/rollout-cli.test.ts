@@ -195,6 +195,62 @@ describe('rollout commands through the CLI', () => {
   });
 });
 
+describe('release start refuses what it cannot run, before writing anything', () => {
+  it('no record of the running version and no --previous-version: exit 2, asks for it', () => {
+    const run = rollgate(
+      'release',
+      'start',
+      '--service',
+      'shop',
+      '--version',
+      'v3',
+      '--type',
+      'patch',
+      '--store',
+      'fresh.db',
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'rollgate has no record of the version of shop running in production',
+    );
+    expect(run.stderr).toContain('--previous-version');
+  });
+
+  it('a provider type this build lacks: exit 2 naming it; nothing recorded', () => {
+    writeFileSync(
+      join(dir, 'k8s.yaml'),
+      POLICY.replace(
+        'deployer: { type: command, deploy: "true", rollback: "true" }',
+        'deployer: { type: kubernetes, namespace: shop, stableDeployment: shop, canaryDeployment: shop-canary, container: app, image: "shop:{version}" }',
+      ).replace(
+        'canary: "http://127.0.0.1:19002" }',
+        'canary: "http://127.0.0.1:19002", admin: "127.0.0.1:19901" }',
+      ),
+    );
+    const run = rollgate(
+      'release',
+      'start',
+      '-f',
+      'k8s.yaml',
+      '--service',
+      'shop',
+      '--version',
+      'v3',
+      '--type',
+      'patch',
+      '--previous-version',
+      'v2',
+      '--store',
+      'k8s.db',
+    );
+    expect(run.stderr).toMatch(
+      /^rollgate: services\.shop \(production\) deployer: deployer type `kubernetes` is not available yet in this rollgate build\n {2}hint: (available deployer types: |no deployer type is available yet)/,
+    );
+    expect(run.code).toBe(2);
+    expect(JSON.parse(rollgate('history', '--json', '--store', 'k8s.db').stdout)).toEqual([]);
+  });
+});
+
 describe('rollgate controller', () => {
   it('runs in the foreground and stops cleanly on SIGTERM (exit 0)', async () => {
     const c = spawn(process.execPath, [bin, 'controller', '--store', 'controller.db'], {
