@@ -136,7 +136,8 @@ export class PrometheusMetricSource implements MetricSource {
       arm.requests += row.value;
       if (ep !== undefined && row.value > 0) {
         const route = row.metric[ep] ?? 'other';
-        const e = (arm.endpoints ??= {});
+        arm.endpoints = arm.endpoints ?? {};
+        const e = arm.endpoints;
         e[route] = {
           requests: (e[route]?.requests ?? 0) + row.value,
           errors: e[route]?.errors ?? 0,
@@ -154,7 +155,8 @@ export class PrometheusMetricSource implements MetricSource {
       const le = row.metric.le;
       if (le === undefined) continue;
       const arm = batch[row.arm];
-      const l = (arm.latency ??= {});
+      arm.latency = arm.latency ?? {};
+      const l = arm.latency;
       l[normaliseLe(le)] = (l[normaliseLe(le)] ?? 0) + row.value;
     }
     for (const [name, answer] of gauges) {
@@ -162,7 +164,8 @@ export class PrometheusMetricSource implements MetricSource {
       for (const s of answer.samples) {
         const arm = this.armOf(s.metric);
         const value = Number(s.value[1]);
-        if (arm !== undefined && Number.isFinite(value)) (batch[arm].gauges ??= {})[name] = value;
+        if (arm === undefined || !Number.isFinite(value)) continue;
+        batch[arm].gauges = { ...batch[arm].gauges, [name]: value };
       }
     }
     if (batch.baseline.requests + batch.canary.requests === 0) {
@@ -202,7 +205,7 @@ export class PrometheusMetricSource implements MetricSource {
         const message =
           answer.samples.length === 0
             ? 'valid PromQL, but no series right now'
-            : `${answer.samples.length} series (${[...arms].join(', ') || `no ${this.versionLabel}="${this.arms.baseline}"/"${this.arms.canary}" label`})`;
+            : `${answer.samples.length} series (${[...arms].sort().join(', ') || `no ${this.versionLabel}="${this.arms.baseline}"/"${this.arms.canary}" label`})`;
         return { name, query, ok: true, message };
       }),
     );
