@@ -38,6 +38,19 @@ describe.skipIf(!haveBinary(NGINX))('nginx router (real nginx)', () => {
       expect(await readFile(stack.routerOptions.configFile, 'utf8')).toBe(before);
       expect(await good.getWeight(target)).toBe(100);
       expect((await stack.send({ unit: 'u-1' })).version).toBe('canary');
+      // A reload that fails (nginx not running, no permission) restores the file too.
+      const noReload = new NginxRouter({
+        ...stack.routerOptions,
+        reloadCommand: 'echo "nginx: [error] signal process failed" >&2; exit 1',
+      });
+      const failed = await noReload.setWeight(target, 30).catch((e: unknown) => e);
+      expect(failed).toMatchObject({
+        code: 'provider_error',
+        retryable: true,
+        details: { step: 'reload' },
+      });
+      expect((failed as Error).message).toMatch(/signal process failed/);
+      expect(await readFile(stack.routerOptions.configFile, 'utf8')).toBe(before);
     } finally {
       await stack.close();
     }
