@@ -10,7 +10,7 @@
  * Upstreams: two demo service processes answering /v1/health with no added latency.
  * Results: printed as Markdown and written to bench/router/last-run.json.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -85,19 +85,32 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] as number;
 };
 
-/** Open-loop latency at a fixed rate below saturation: p50/p99 in ms as the client saw them. */
+/**
+ * Latency below saturation, measured by wrk (C, so the client adds little noise): 10
+ * connections each pausing BENCH_PACE_MS between requests (paced.lua), ≈ RATE req/s.
+ */
 async function fixedRate(url: string): Promise<{ p50: number; p99: number; failed: number }> {
-  const seconds: number[] = [];
-  const report = await runLoad({
-    url,
-    rate: RATE,
-    durationMs: DURATION * 1000,
-    users: 0,
-    connections: 32,
-    mix: [{ method: 'GET', path: PATH, weight: 1 }],
-    onResponse: (r) => seconds.push(r.seconds * 1000),
-  });
-  return { p50: quantile(seconds, 0.5), p99: quantile(seconds, 0.99), failed: report.failed };
+  const connections = 10;
+  const paceMs = Math.max(1, Math.round((connections * 1000) / RATE));
+  const { stdout } = await run(
+    'wrk',
+    [
+      '-t1',
+      `-c${connections}`,
+      `-d${DURATION}s`,
+      '--latency',
+      '-s',
+      join(here, 'paced.lua'),
+      `${url}${PATH}`,
+    ],
+    { env: { ...process.env, BENCH_PACE_MS: String(paceMs) } },
+  );
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? '0');
+  return {
+    p50: ms(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
+    p99: ms(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
+    failed: non2xx,
+  };
 }
 
 /**
@@ -145,36 +158,98 @@ async function rollbackTrials(
   return out;
 }
 
+/** The bench-only minimal Node proxy in front of the stable upstream. */
+async function startMinimal(upstream: string) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'minimal-proxy.ts'), upstream],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (c: Buffer) =>
+      resolve((JSON.parse(c.toString()) as { port: number }).port),
+    );
+    child.once('exit', (c) => reject(new Error(`minimal proxy exited ${c}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
 async function main() {
   const fast = { '/v1/health': 0, '/v1/contacts': 0, '/v1/jobs': 0, '/v1/payment/process': 0 };
-  const stable = await spawnDemoService({ version: 'stable', latencyMs: fast, jitter: 0 });
-  const canary = await spawnDemoService({ version: 'canary', latencyMs: fast, jitter: 0 });
-  const router = await spawnRouter({
-    upstreams: { stable: [stable.url], canary: [canary.url] },
-    weight: 10,
-  });
-  const haproxy = await startHaproxy({
-    port: await freePort(),
-    stablePort: stable.port,
-    canaryPort: canary.port,
-    stableWeight: 90,
-    canaryWeight: 10,
-  });
-  const cluster = CLUSTER
-    ? await spawnRouter({
-        upstreams: { stable: [stable.url], canary: [canary.url] },
-        weight: 10,
-        workers: 2,
-      })
-    : undefined;
+  // Everything started is stopped in `finally`, even when a later start fails.
+  const cleanups: (() => Promise<void>)[] = [];
+  const started = <T extends { stop(): Promise<void> }>(x: T): T => {
+    cleanups.unshift(() => x.stop());
+    return x;
+  };
+  try {
+    const stable = started(
+      await spawnDemoService({ version: 'stable', latencyMs: fast, jitter: 0 }),
+    );
+    const canary = started(
+      await spawnDemoService({ version: 'canary', latencyMs: fast, jitter: 0 }),
+    );
+    const router = started(
+      await spawnRouter(
+        { upstreams: { stable: [stable.url], canary: [canary.url] }, weight: 10 },
+        60_000,
+      ),
+    );
+    const haproxy = started(
+      await startHaproxy({
+        port: await freePort(),
+        stablePort: stable.port,
+        canaryPort: canary.port,
+        stableWeight: 90,
+        canaryWeight: 10,
+      }),
+    );
+    const cluster = CLUSTER
+      ? started(
+          await spawnRouter(
+            { upstreams: { stable: [stable.url], canary: [canary.url] }, weight: 10, workers: 2 },
+            60_000,
+          ),
+        )
+      : undefined;
+    const minimal = started(await startMinimal(stable.url));
+    await measure({ stable, router, haproxy, cluster, minimal });
+  } finally {
+    for (const c of cleanups) await c().catch(() => undefined);
+  }
+}
+
+async function measure({
+  stable,
+  router,
+  haproxy,
+  cluster,
+  minimal,
+}: {
+  stable: { url: string };
+  router: { url: string; adminUrl: string };
+  haproxy: Awaited<ReturnType<typeof startHaproxy>>;
+  cluster: { url: string; adminUrl: string } | undefined;
+  minimal: { url: string };
+}) {
   const targets: Record<string, string> = {
     direct: stable.url,
+    'node-minimal (reference)': minimal.url,
     haproxy: haproxy.url,
     builtin: router.url,
     ...(cluster ? { 'builtin-2-workers': cluster.url } : {}),
   };
   const results: Record<string, WrkResult[]> = {};
-  try {
+  {
     // Warm up every path once (JIT, connection pools).
     for (const url of Object.values(targets)) {
       await runLoad({
@@ -257,7 +332,7 @@ async function main() {
           `| ${k} | ${v.rps.toFixed(0)} | ${v.p50.toFixed(2)} | ${v.p99.toFixed(2)} | ${(v.p99 - direct.p99).toFixed(2)} | ${((100 * v.rps) / hap.rps).toFixed(0)} % | ${v.errors} |`,
       ),
       '',
-      `| target | open loop ${RATE} req/s: p50 ms | p99 ms | added p99 vs direct ms | failed |`,
+      `| target | paced ≈${RATE} req/s (wrk): p50 ms | p99 ms | added p99 vs direct ms | failed |`,
       '|---|---|---|---|---|',
       ...Object.entries(fixed).map(([k, rs]) => {
         const p99 = median(rs.map((r) => r.p99));
@@ -297,11 +372,6 @@ async function main() {
         2,
       ),
     );
-  } finally {
-    await cluster?.stop();
-    await haproxy.stop();
-    await router.stop();
-    await Promise.all([stable.stop(), canary.stop()]);
   }
 }
 

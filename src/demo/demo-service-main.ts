@@ -7,6 +7,7 @@
 import { startDemoService } from './demo-service.js';
 
 const CRASH_EXIT = 70;
+const EXIT_WITH_PARENT_ENV = 'ROLLGATE_EXIT_WITH_PARENT';
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as unknown;
@@ -24,6 +25,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Started by spawnDemoService / spawnRouter: when the parent dies, its end of our stdin
+  // closes, and we go too, so a crashed test or benchmark leaves no process behind.
+  if (process.env[EXIT_WITH_PARENT_ENV] === '1') {
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+  }
 }
 
 main().catch((err: unknown) => {

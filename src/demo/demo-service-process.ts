@@ -27,7 +27,8 @@ export async function spawnDemoService(
   const main = fileURLToPath(new URL(`./demo-service-main.${isTs ? 'ts' : 'js'}`, import.meta.url));
   const args = [...(isTs ? ['--import', 'tsx'] : []), main, JSON.stringify(options)];
   const child: ChildProcess = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ROLLGATE_EXIT_WITH_PARENT: '1' },
   });
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),

@@ -110,6 +110,13 @@ export class BuiltinRouter {
         hint: 'see docs/router.md for the router options',
       });
     }
+    if (parsed.data.workers > 1) {
+      throw new RollgateError(
+        'invalid_input',
+        `router config asks for ${parsed.data.workers} workers, but BuiltinRouter is one process`,
+        { hint: 'start it with ClusterRouter.start (router-main does this for workers > 1)' },
+      );
+    }
     const router = new BuiltinRouter(parsed.data, deps);
     try {
       router.proxyPort = await listen(

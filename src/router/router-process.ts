@@ -23,7 +23,10 @@ export async function spawnRouter(
   const isTs = import.meta.url.endsWith('.ts');
   const main = fileURLToPath(new URL(`./router-main.${isTs ? 'ts' : 'js'}`, import.meta.url));
   const args = [...(isTs ? ['--import', 'tsx'] : []), main, JSON.stringify(config)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ROLLGATE_EXIT_WITH_PARENT: '1' },
+  });
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );

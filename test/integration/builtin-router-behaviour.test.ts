@@ -5,6 +5,7 @@ import { BuiltinMetricSource } from '../../src/adapters/metrics/builtin/builtin-
 import { BuiltinRouterAdapter } from '../../src/adapters/routers/builtin/builtin-router-adapter.js';
 import { RollgateError } from '../../src/core/errors/rollgate-error.js';
 import { BuiltinRouter } from '../../src/router/builtin-router.js';
+import { spawnRouter } from '../../src/router/router-process.js';
 import { type BuiltinStack, startBuiltinStack } from '../helpers/builtin-stack.js';
 
 const target = { service: 'demo', environment: 'test' };
@@ -200,5 +201,19 @@ describe('built-in router behaviour', () => {
     const err = await router.getWeight(target).catch((e: unknown) => e);
     expect((err as RollgateError).code).toBe('provider_error');
     expect((err as RollgateError).retryable).toBe(true);
+  });
+
+  it('refuses a bad config with a message naming the field, in process and as a process', async () => {
+    const err = await BuiltinRouter.start({
+      upstreams: { stable: ['ftp://nope'], canary: [] },
+      weight: 120,
+    } as never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RollgateError);
+    expect((err as RollgateError).code).toBe('invalid_input');
+    expect((err as RollgateError).message).toMatch(/upstreams\.stable\.0/);
+    expect((err as RollgateError).message).toMatch(/weight/);
+    await expect(
+      spawnRouter({ upstreams: { stable: ['http://127.0.0.1:1'], canary: [] } }),
+    ).rejects.toThrow(/upstreams\.canary/);
   });
 });

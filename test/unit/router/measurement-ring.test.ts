@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MeasurementRing, type Observation } from '../../../src/router/measurement-ring.js';
+import {
+  MeasurementRing,
+  mergeRawReads,
+  type Observation,
+} from '../../../src/router/measurement-ring.js';
 
 const T0 = 1_700_000_000_000;
 const obs = (o: Partial<Observation>): Observation => ({
@@ -63,5 +67,31 @@ describe('MeasurementRing', () => {
     ring.record(later, obs({}));
     const read = ring.read(later, later + 1_000, later + 500);
     expect(read.ok && [read.batch.baseline.requests, read.batch.baseline.errors]).toEqual([1, 0]);
+  });
+});
+
+describe('mergeRawReads', () => {
+  it('merges rings exactly: counts add up, a unit seen by two rings counts once', () => {
+    const a = new MeasurementRing(60, T0);
+    const b = new MeasurementRing(60, T0);
+    a.record(T0 + 10, obs({ arm: 'canary', unit: 'u1', error: true }));
+    a.record(T0 + 20, obs({ arm: 'canary', unit: 'u2' }));
+    b.record(T0 + 30, obs({ arm: 'canary', unit: 'u1', seconds: 2 }));
+    b.record(T0 + 40, obs({ unit: 'u9' }));
+    const read = mergeRawReads([
+      a.readRaw(T0, T0 + 1_000, T0 + 2_000),
+      b.readRaw(T0, T0 + 1_000, T0 + 2_000),
+    ]);
+    if (!read.ok) throw new Error(read.reason);
+    expect(read.batch.canary).toMatchObject({ requests: 3, errors: 1, units: 2, unitErrors: 1 });
+    expect(read.batch.canary.latency).toMatchObject({ '0.025': 2, '2.5': 3, '+Inf': 3 });
+    expect(read.batch.baseline).toMatchObject({ requests: 1, units: 1 });
+  });
+
+  it('is "no data" when no ring has data, with the first reason', () => {
+    const a = new MeasurementRing(60, T0);
+    const read = mergeRawReads([a.readRaw(T0 - 9_000, T0 - 5_000, T0)]);
+    expect(read.ok).toBe(false);
+    if (!read.ok) expect(read.reason).toMatch(/before the router started/);
   });
 });
