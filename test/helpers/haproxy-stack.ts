@@ -17,14 +17,18 @@ export function haproxyConfig(o: {
   return `global
   stats socket ${o.socket} mode 600 level admin
 ${o.tcpAdmin === undefined ? '' : `  stats socket ipv4@127.0.0.1:${o.tcpAdmin} level admin\n`}  maxconn 2000
+  log stderr format raw local0 err
 
 defaults
   mode http
+  log global
+  option httplog
+  option log-separate-errors
   timeout connect 2s
   timeout client 30s
   timeout server 30s
-  option redispatch
-  retries 2
+  option redispatch 1
+  retries 3
   retry-on conn-failure empty-response
 
 frontend fe
@@ -46,6 +50,7 @@ export interface HaproxyStack {
   socket: string;
   tcpAdmin: number;
   process: ServerProcess;
+  upstreams: Awaited<ReturnType<typeof startUpstreamPair>>;
   send: ReturnType<typeof proxyClient>['send'];
   close(): Promise<void>;
 }
@@ -91,6 +96,7 @@ export async function startHaproxyStack(): Promise<HaproxyStack> {
     socket,
     tcpAdmin,
     process: proc,
+    upstreams,
     send: client.send,
     close,
   };

@@ -66,29 +66,33 @@ export class HaproxyRouter implements Router {
     const canary = checkWeight(weight, this.total);
     const key = `${target.service}\u0000${target.environment}`;
     const expected = this.lastSet.get(key);
-    if (expected !== undefined && weight !== 0) {
-      const actual = await this.getWeight(target, signal);
-      if (actual !== expected) {
-        throw new RollgateError(
-          'conflict',
-          `HAProxy ${this.options.backend}: the canary weight is ${actual}% but rollgate last set ${expected}% — someone else changed it`,
-          {
-            retryable: false,
-            hint: 'find out who changed the weights (runtime API or a reload), then resume or roll back',
-            details: { [DRIFT_DETAIL]: true, expected, actual, backend: this.options.backend },
-          },
-        );
-      }
+    let actual: number | undefined;
+    try {
+      actual = await this.getWeight(target, signal);
+    } catch (err) {
+      // Needed for the drift check; otherwise only for the order of the two writes.
+      if (expected !== undefined && weight !== 0) throw err;
+    }
+    if (expected !== undefined && weight !== 0 && actual !== expected) {
+      throw new RollgateError(
+        'conflict',
+        `HAProxy ${this.options.backend}: the canary weight is ${String(actual)}% but rollgate last set ${expected}% — someone else changed it`,
+        {
+          retryable: false,
+          hint: 'find out who changed the weights (runtime API or a reload), then resume or roll back',
+          details: { [DRIFT_DETAIL]: true, expected, actual, backend: this.options.backend },
+        },
+      );
     }
     const { backend, stableServer, canaryServer } = this.options;
-    // Raise the canary first when growing, lower it first when shrinking: in between, the
-    // split errs towards the smaller canary share, never towards a larger one.
+    // Raise the server that gains weight first, then lower the other: the two never sum
+    // to 0 (which would answer 503), and in between the split lies between old and new.
     const stable = this.total - canary;
     const commands = [
-      `set server ${backend}/${canaryServer} weight ${canary}`,
       `set server ${backend}/${stableServer} weight ${stable}`,
+      `set server ${backend}/${canaryServer} weight ${canary}`,
     ];
-    if (weight > (expected ?? 0)) commands.reverse();
+    if (weight > (actual ?? expected ?? 0)) commands.reverse();
     for (const command of commands) {
       const answer = (await this.call(command, signal)).trim();
       if (answer !== '') {
