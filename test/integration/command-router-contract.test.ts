@@ -7,9 +7,15 @@ import { haveBinary } from '../helpers/real-servers.js';
 
 // A team's own scripts driving a real HAProxy through socat: what the command router is for.
 const SET = `set -e
+api() { echo "$1" | socat stdio "unix-connect:$HAPROXY_SOCKET"; }
 c=$(awk "BEGIN { printf \\"%d\\", $ROLLGATE_WEIGHT * 2 }")
-echo "set server demo/canary weight $c" | socat stdio "unix-connect:$HAPROXY_SOCKET"
-echo "set server demo/stable weight $((200 - c))" | socat stdio "unix-connect:$HAPROXY_SOCKET"`;
+now=$(api "get weight demo/canary" | cut -d' ' -f1)
+# Raise the gaining server first, so the two weights never sum to 0.
+if [ "$c" -gt "$now" ]; then
+  api "set server demo/canary weight $c"; api "set server demo/stable weight $((200 - c))"
+else
+  api "set server demo/stable weight $((200 - c))"; api "set server demo/canary weight $c"
+fi`;
 const GET = `set -e
 c=$(echo "get weight demo/canary" | socat stdio "unix-connect:$HAPROXY_SOCKET" | cut -d' ' -f1)
 s=$(echo "get weight demo/stable" | socat stdio "unix-connect:$HAPROXY_SOCKET" | cut -d' ' -f1)
