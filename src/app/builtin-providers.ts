@@ -2,6 +2,12 @@ import { BuiltinMetricSource } from '../adapters/metrics/builtin/builtin-metric-
 import { BuiltinRouterAdapter } from '../adapters/routers/builtin/builtin-router-adapter.js';
 import { RollgateError } from '../core/errors/rollgate-error.js';
 import type { RouterConfig } from '../core/policy/service-schema.js';
+import {
+  INFRA_CHECK_FACTORIES,
+  INFRA_DEPLOYER_FACTORIES,
+  INFRA_METRICS_FACTORIES,
+  INFRA_ROUTER_FACTORIES,
+} from './infra-adapters.js';
 import type { ProviderContext, ProviderRegistry } from './provider-registry.js';
 
 /** The built-in router's admin URL, from the policy (`router.admin: host:port`). */
@@ -31,6 +37,7 @@ function adminUrl(router: RouterConfig | undefined, context: ProviderContext): s
  */
 export const BUILTIN_PROVIDERS: ProviderRegistry = {
   routers: {
+    ...INFRA_ROUTER_FACTORIES,
     builtin: (config, context) =>
       new BuiltinRouterAdapter({
         adminUrl: adminUrl(config, context),
@@ -38,9 +45,10 @@ export const BUILTIN_PROVIDERS: ProviderRegistry = {
       }),
   },
   metrics: {
+    ...INFRA_METRICS_FACTORIES,
     builtin: (_config, context) =>
       new BuiltinMetricSource({ adminUrl: adminUrl(context.routerConfig, context) }),
   },
-  deployers: {},
-  checks: {},
+  deployers: { ...INFRA_DEPLOYER_FACTORIES },
+  checks: { ...INFRA_CHECK_FACTORIES },
 };

@@ -72,7 +72,14 @@ describe('createApp (the composition root)', () => {
   });
 
   it('a type this build lacks: a clear error naming the service, the port and the type', async () => {
-    const app = await createApp({ policy: POLICY, openStore: new MemoryStore() });
+    const gateway = policy(`version: 1
+services:
+  shop:
+    router: { type: gateway-api, namespace: shop, httpRoute: shop, stableBackend: shop, canaryBackend: shop-canary }
+    deployer: { type: command, deploy: "true", rollback: "true" }
+    metrics: { type: prometheus, url: "http://127.0.0.1:9090" }
+`);
+    const app = await createApp({ policy: gateway, openStore: new MemoryStore() });
     try {
       let error: unknown;
       try {
@@ -83,8 +90,9 @@ describe('createApp (the composition root)', () => {
       expect(error).toMatchObject({
         code: 'invalid_input',
         message:
-          'services.shop (production) router: router type `haproxy` is not available yet in this rollgate build',
-        details: { kind: 'routers', type: 'haproxy' },
+          'services.shop (production) router: router type `gateway-api` is not available yet in this rollgate build',
+        hint: 'available router types: builtin, command, haproxy, nginx',
+        details: { kind: 'routers', type: 'gateway-api' },
       });
     } finally {
       await app.close();
