@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUILTIN_PROVIDERS } from '../../src/app/builtin-providers.js';
 import { type DemoStack, startDemoStack } from '../../src/demo/demo-stack.js';
 import { runLoad } from '../../src/demo/load-generator.js';
 
@@ -100,10 +99,8 @@ async function release(canaryFaulty: boolean) {
   };
 }
 
-const deployer = BUILTIN_PROVIDERS.deployers.command !== undefined;
-
 describe('rollgate release start --wait against the built-in router and the demo service', () => {
-  it.skipIf(!deployer)('a healthy canary: exit 0, the new version at 100 %', async () => {
+  it('a healthy canary: exit 0, the new version at 100 %', async () => {
     const r = await release(false);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -111,14 +108,11 @@ describe('rollgate release start --wait against the built-in router and the demo
     expect(r.weight).toMatchObject({ weight: 100 });
   });
 
-  it.skipIf(!deployer)(
-    'a canary failing on a critical endpoint: exit 3, traffic back on stable',
-    async () => {
-      const r = await release(true);
-      expect(r.code).toBe(3);
-      expect(r.stdout).toMatch(/rollback\.started/);
-      expect(r.stdout).toMatch(/rollback\.completed/);
-      expect(r.weight).toMatchObject({ weight: 0 });
-    },
-  );
+  it('a canary failing on a critical endpoint: exit 3, traffic back on stable', async () => {
+    const r = await release(true);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/rollback\.started/);
+    expect(r.stdout).toMatch(/rollback\.completed/);
+    expect(r.weight).toMatchObject({ weight: 0 });
+  });
 });
