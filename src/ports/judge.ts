@@ -15,6 +15,11 @@ export interface JudgeStage {
   maxHoldSeconds: number;
   minCanaryRequests: number;
   onTimeout: 'promote' | 'pause' | 'rollback';
+  /**
+   * Stage start on the `nowSeconds` clock. Default: the `nowSeconds` of the first
+   * `observe` call (elapsed time then undercounts by at most one batch).
+   */
+  startSeconds?: number;
 }
 
 export interface Judge {

@@ -1,5 +1,6 @@
 import type { CommandRegistrar } from '../command-registry.js';
 import { registerInitCommand } from './init-command.js';
+import { registerJudgeReplay } from './judge-replay.js';
 import { registerPlanCommand } from './plan-command.js';
 import { registerSchemaCommand } from './schema-command.js';
 import { registerValidateCommand } from './validate-command.js';
@@ -10,4 +11,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerValidateCommand,
   registerPlanCommand,
   registerSchemaCommand,
+  registerJudgeReplay,
 ];

@@ -32,7 +32,10 @@ export interface ArmBatch {
 
 /** One batch: what both arms saw between the previous batch and `t`. */
 export interface Batch {
-  /** Seconds since the start of the stage (or scenario). */
+  /**
+   * End of the batch in seconds since the start of the stage (or scenario), on the same
+   * clock as the `nowSeconds` the judge is given (staleness is `nowSeconds - t`).
+   */
   t: number;
   /** Planned canary weight in percent (0..100) during this batch. */
   weight: number;
@@ -64,6 +67,8 @@ export interface Finding {
   pValue?: number;
   /** Confidence sequence for the canary/baseline ratio θ. */
   ratioInterval?: [number, number];
+  /** What the counts were per: distinct units (users, sessions) or requests. */
+  basis?: 'units' | 'requests';
   message: string;
 }
 
@@ -83,4 +88,20 @@ export interface Verdict {
   };
   /** Always-valid p-value against "canary is no worse" (min over metrics). */
   pValue: number;
+  /** Seconds since the last fresh batch (0 when this verdict is on fresh data). */
+  dataAgeSeconds?: number;
+}
+
+/**
+ * One traffic stage as the judge sees it (the Judge port's `JudgeStage` has this shape;
+ * core cannot import ports). Seconds on the `nowSeconds` clock; weight in percent.
+ */
+export interface StageSpec {
+  weight: number;
+  minHoldSeconds: number;
+  maxHoldSeconds: number;
+  minCanaryRequests: number;
+  onTimeout: 'promote' | 'pause' | 'rollback';
+  /** Stage start; default: the `nowSeconds` of the first `observe` call. */
+  startSeconds?: number;
 }

@@ -122,4 +122,13 @@ export interface JudgePolicy {
   maxNoDataSeconds: number;
   /** Data older than this is stale (treated as missing). */
   staleAfterSeconds: number;
+  /**
+   * Bound on halting for a broken traffic split (sample-ratio guard); default 0.001.
+   */
+  srmAlpha?: number;
+  /**
+   * How much worse than baseline (as a ratio − 1) the canary may be and still promote,
+   * used when no gate on a metric states a tolerance above zero; default 0.1.
+   */
+  promoteMargin?: number;
 }
