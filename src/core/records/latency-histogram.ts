@@ -1,13 +1,11 @@
 /**
- * Cumulative latency histograms (Prometheus `le` buckets: upper bound in seconds → count
- * of observations ≤ bound): merge batches and read quantiles the way
- * `histogram_quantile` does (linear interpolation inside the bucket).
+ * Cumulative latency histograms as batches record them (Prometheus `le` buckets: upper
+ * bound in seconds → count of observations ≤ bound): merge batches and read quantiles
+ * the way `histogram_quantile` does (linear interpolation inside the bucket).
  */
-export type Histogram = Record<string, number>;
+import { quantile as judgeQuantile, parseHistogram } from '../judge/latency-histogram.js';
 
-function bound(key: string): number {
-  return key === '+Inf' ? Number.POSITIVE_INFINITY : Number(key);
-}
+export type Histogram = Record<string, number>;
 
 /** Sum histograms bucket by bucket (batches of the same arm). */
 export function mergeHistograms(
@@ -22,29 +20,14 @@ export function mergeHistograms(
   return out;
 }
 
-/** The q-quantile (0..1) in seconds, or undefined for an empty histogram. */
+/**
+ * The q-quantile (0..1) in seconds, or undefined for an empty histogram: the judge's
+ * reading (core/judge/latency-histogram.ts), so records and verdicts agree.
+ */
 export function quantile(h: Histogram | undefined, q: number): number | undefined {
   if (h === undefined) return undefined;
-  const buckets = Object.entries(h)
-    .map(([k, v]) => ({ le: bound(k), count: v }))
-    .filter((b) => !Number.isNaN(b.le))
-    .sort((a, b) => a.le - b.le);
-  const total = buckets.reduce((m, b) => Math.max(m, b.count), 0);
-  if (total === 0) return undefined;
-  const rank = q * total;
-  let prevLe = 0;
-  let prevCount = 0;
-  for (const b of buckets) {
-    if (b.count >= rank) {
-      if (b.le === Number.POSITIVE_INFINITY) return prevLe;
-      const inBucket = b.count - prevCount;
-      if (inBucket <= 0) return b.le;
-      return prevLe + (b.le - prevLe) * ((rank - prevCount) / inBucket);
-    }
-    prevLe = b.le === Number.POSITIVE_INFINITY ? prevLe : b.le;
-    prevCount = b.count;
-  }
-  return prevLe;
+  const parsed = parseHistogram(h, 0);
+  return parsed === undefined ? undefined : judgeQuantile(parsed, q);
 }
 
 export interface Percentiles {
