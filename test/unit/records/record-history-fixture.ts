@@ -71,6 +71,8 @@ export function arm(shape: ArmShape, share: number, minutes = 1): ArmBatch {
 
 export class HistoryDriver {
   readonly events: TimelineEvent[] = [];
+  /** Every transition with the snapshot it applied to, to replay into a real store. */
+  readonly transitions: { before: RolloutSnapshot | undefined; tr: Transition }[] = [];
   snapshot!: RolloutSnapshot;
   private t: number;
   private readonly stepBatches: Batch[] = [];
@@ -95,6 +97,7 @@ export class HistoryDriver {
   }
 
   private apply(tr: Transition): void {
+    this.transitions.push({ before: this.snapshot, tr });
     let seq = this.events.length;
     for (const e of tr.events) {
       seq += 1;
@@ -215,7 +218,7 @@ const STABLE: ArmShape = { rpm: 60000, errorRate: 0.0005, paymentErrorRate: 0 };
 const GOOD: ArmShape = { rpm: 60000, errorRate: 0.0006, paymentErrorRate: 0 };
 
 /** A successful minor release with observations, learnings and an action item. */
-export function successfulMinor(): TimelineEvent[] {
+export function successfulMinorDriver(): HistoryDriver {
   const rel = makeRelease(
     'rel-240',
     'v2.4.0',
@@ -256,11 +259,11 @@ export function successfulMinor(): TimelineEvent[] {
     '@mike',
   );
   d.observe('action: lower the DB connection alert threshold from 100 to 90', '@mike');
-  return d.events;
+  return d;
 }
 
 /** A high-risk release rolled back by the judge at 5 %: 5xx on the critical endpoint. */
-export function rolledBackMajor(): TimelineEvent[] {
+export function rolledBackMajorDriver(): HistoryDriver {
   const rel = makeRelease(
     'rel-250',
     'v2.5.0',
@@ -324,11 +327,11 @@ export function rolledBackMajor(): TimelineEvent[] {
     'learning: the payment gateway timeout came from a missing TLS certificate in the new image',
     '@alex',
   );
-  return d.events;
+  return d;
 }
 
 /** A low-risk patch, two days earlier. */
-export function quickPatch(): TimelineEvent[] {
+export function quickPatchDriver(): HistoryDriver {
   const rel = makeRelease(
     'rel-231',
     'v2.3.1',
@@ -356,8 +359,12 @@ export function quickPatch(): TimelineEvent[] {
   d.startStep();
   for (let k = 0; k < 3; k += 1) d.watchSample(FASTER, 10);
   d.input({ type: 'hold_elapsed' });
-  return d.events;
+  return d;
 }
+
+export const successfulMinor = (): TimelineEvent[] => successfulMinorDriver().events;
+export const rolledBackMajor = (): TimelineEvent[] => rolledBackMajorDriver().events;
+export const quickPatch = (): TimelineEvent[] => quickPatchDriver().events;
 
 export function syntheticHistory(): TimelineEvent[][] {
   return [quickPatch(), successfulMinor(), rolledBackMajor()];
