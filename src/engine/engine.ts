@@ -20,8 +20,9 @@ import type {
   RolloutState,
 } from '../core/rollout/rollout-types.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './engine-options.js';
+import type { EnginePorts } from './engine-ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { type EnginePorts, RolloutDriver } from './rollout-driver.js';
+import { RolloutDriver } from './rollout-driver.js';
 
 /** States the engine has work to do in (paused rollouts wait for a person). */
 const ACTIVE: readonly RolloutState[] = ['pending', 'running', 'rolling_back'];
@@ -49,6 +50,8 @@ export class Engine {
   /** Rollouts whose router weight this engine has already put in force. */
   private readonly applied = new Set<string>();
   private readonly fences = new Map<string, { owner: string; token: number }>();
+  /** The epoch each worker last read or wrote: a different one in the store means news. */
+  private readonly seen = new Map<string, number>();
   private stopped = false;
   private loop: AbortController | undefined;
 
@@ -159,6 +162,7 @@ export class Engine {
       signal.throwIfAborted();
       const t = applyEngineInput(s, input, { at: this.at(), routes: this.options.routes });
       await this.write(s, t, true);
+      this.seen.set(s.id, t.next.epoch);
       return t.next;
     });
   }
@@ -189,12 +193,14 @@ export class Engine {
 
   private async drive(id: string, w: Worker): Promise<void> {
     let errors = 0;
+    let conflicts = 0;
     while (!this.stopped) {
       if (w.controller.signal.aborted) w.controller = new AbortController();
       w.kicked = false;
       const signal = w.controller.signal;
       try {
         const s = await this.get(id);
+        this.seen.set(id, s.epoch);
         if (this.driver.takeUnrecordedWeight(id)) this.applied.delete(id);
         const reapply = (s.state === 'running' || s.state === 'paused') && !this.applied.has(id);
         if (!ACTIVE.includes(s.state) && !reapply) {
@@ -211,19 +217,30 @@ export class Engine {
         this.applied.add(id);
         await this.driver.unit(s, signal);
         errors = 0;
+        conflicts = 0;
       } catch (err) {
         if (this.stopped) return;
         if (signal.aborted) continue;
         const e = coerceError(err);
-        if (e.code === 'conflict') continue;
+        if (e.code === 'conflict') {
+          // someone else moved first: re-read; if that keeps happening, do not spin
+          conflicts += 1;
+          if (conflicts > 3) await this.pause(w, this.options.errorBackoffMs);
+          continue;
+        }
         errors += 1;
         await this.recordError(id, e, errors);
-        try {
-          await this.ports.clock.sleep(this.options.errorBackoffMs, w.controller.signal);
-        } catch {
-          // kicked or stopped: loop decides
-        }
+        await this.pause(w, this.options.errorBackoffMs);
       }
+    }
+  }
+
+  /** Wait before trying again; a kick or a stop ends the wait early. */
+  private async pause(w: Worker, ms: number): Promise<void> {
+    try {
+      await this.ports.clock.sleep(ms, w.controller.signal);
+    } catch {
+      // kicked or stopped: the loop decides
     }
   }
 
@@ -263,9 +280,19 @@ export class Engine {
   }
 
   /** Look for rollouts to drive (those a previous controller left, or another process made). */
+  /**
+   * Look for rollouts to drive (those a previous controller left, or another process
+   * made), and wake the workers whose rollout another process changed (a command written
+   * straight to the store): they notice within one scan, not at their next batch.
+   */
   async scan(): Promise<void> {
     const rollouts = await this.ports.store.listRollouts({ states: ACTIVE });
-    for (const r of rollouts) if (!this.workers.has(r.id)) this.kick(r.id);
+    const active = new Set<string>();
+    for (const r of rollouts) {
+      active.add(r.id);
+      if (!this.workers.has(r.id) || this.seen.get(r.id) !== r.epoch) this.kick(r.id);
+    }
+    for (const id of this.workers.keys()) if (!active.has(id)) this.kick(id);
   }
 
   /** The background loop: scan every `scanIntervalMs` until `stop()` or the signal. */

@@ -7,33 +7,11 @@ import type { Batch } from '../core/judge/judge-types.js';
 import type { TrafficStep, WatchStep } from '../core/plan/plan-types.js';
 import type { CheckOutcome, EngineInput } from '../core/rollout/rollout-machine.js';
 import type { RolloutSnapshot } from '../core/rollout/rollout-types.js';
-import type { Check } from '../ports/check.js';
-import type { Clock } from '../ports/clock.js';
-import type { Deployer, DeployRequest } from '../ports/deployer.js';
-import type { Judge } from '../ports/judge.js';
-import type { MetricSource } from '../ports/metric-source.js';
-import type { Router, RouteTarget } from '../ports/router.js';
-import type { Store } from '../ports/store.js';
+import type { DeployRequest } from '../ports/deployer.js';
+import type { RouteTarget } from '../ports/router.js';
 import { backoffMs, type EngineOptions } from './engine-options.js';
+import type { EnginePorts, ServicePorts } from './engine-ports.js';
 import { JudgeSessions } from './judge-sessions.js';
-
-export interface EnginePorts {
-  store: Store;
-  clock: Clock;
-  router: Router;
-  deployer: Deployer;
-  metrics: MetricSource;
-  judge: Judge;
-  /** Checks by name (the policy's `checks` section). */
-  checks?: Record<string, Check>;
-  /**
-   * Ports per service and environment, for a controller that runs many services; any
-   * port it does not return falls back to the one above.
-   */
-  portsFor?: (target: RouteTarget) => Partial<ServicePorts>;
-}
-
-export type ServicePorts = Pick<EnginePorts, 'router' | 'deployer' | 'metrics' | 'checks'>;
 
 /** Commits one engine input against `snapshot` and returns the new snapshot. */
 export type Commit = (

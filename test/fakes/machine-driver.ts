@@ -58,6 +58,17 @@ export class MachineHarness {
     return this.commit(applyCommand(this.snapshot, c, actor, { at: this.at() }));
   }
 
+  /** Promote as a person would, playing the engine when a traffic step must start first. */
+  async promote(actor = '@bob'): Promise<RolloutSnapshot> {
+    await this.command('promote', actor);
+    const s = this.snapshot;
+    const step = s.plan.steps[s.stepIndex];
+    if (step?.kind === 'traffic' && s.steps[s.stepIndex]?.detail?.promoteOnStart) {
+      await this.input({ type: 'step_started', weight: step.weight });
+    }
+    return this.snapshot;
+  }
+
   async stored(): Promise<RolloutSnapshot> {
     return (await this.store.getRollout(this.snapshot.id))!;
   }

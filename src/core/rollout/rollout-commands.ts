@@ -201,5 +201,21 @@ function promote(b: TransitionBuilder, actor: string, full: boolean): void {
     approve(b, actor);
     return;
   }
+  const step = currentStep(b.current);
+  if (
+    step?.kind === 'traffic' &&
+    b.current.steps[b.current.stepIndex]?.state === 'pending' &&
+    (!full || step.weight >= 100)
+  ) {
+    // Its weight is not on the router yet: the engine applies it, then the step ends at
+    // once (a rollout never completes without the plan's last weight in force).
+    b.add(
+      'step.promote_requested',
+      `${describeStep(step, b.current.stepIndex)} will end as soon as its weight is set (${actor})`,
+      { step: b.current.stepIndex, by: actor, full },
+      actor,
+    );
+    return;
+  }
   advance(b, actor, full ? `promote --full by ${actor}` : `promoted by ${actor}`);
 }

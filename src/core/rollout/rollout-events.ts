@@ -8,6 +8,7 @@ export const ROLLOUT_EVENT_TYPES = [
   'step.started',
   'step.completed',
   'step.skipped',
+  'step.promote_requested',
   'rollout.promoted',
   'approval.granted',
   'router.weight_set',

@@ -149,6 +149,10 @@ export function applyEngineInput(
         name: step.name,
         ...(step.kind === 'traffic' ? { weight: step.weight } : {}),
       });
+      const early = s.steps[i]?.detail?.promoteOnStart;
+      if (step.kind === 'traffic' && typeof early === 'string') {
+        advance(b, early, `promoted by ${early}`);
+      }
       if (step.kind === 'approval') {
         const who = step.approvers.length > 0 ? ` (approvers: ${step.approvers.join(', ')})` : '';
         pause(b, `awaiting approval for '${step.name}'${who}`, SYSTEM_ACTOR, { approval: true });

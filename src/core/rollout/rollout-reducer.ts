@@ -123,6 +123,9 @@ export function applyEvent(
     case 'step.skipped':
       s = updateStep(s, step, (st) => ({ ...st, state: 'skipped', endedAt: event.at }));
       break;
+    case 'step.promote_requested':
+      s = updateStep(s, step, (st) => withDetail(st, { promoteOnStart: event.actor }));
+      break;
     case 'router.weight_set':
       s = { ...s, weight: num(d, 'weight') ?? s.weight };
       break;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../../src/core/errors/rollgate-error.js';
+import { applyCommand } from '../../../src/core/rollout/rollout-commands.js';
 import { EngineHarness } from '../../fakes/engine-harness.js';
 import { flush, runUntil } from '../../fakes/manual-clock.js';
 import { minorPlan, release } from '../../fakes/plans.js';
@@ -144,6 +145,33 @@ describe('commands through the engine', () => {
       `pause by @bob was not applied: rollout ${id} was changed by someone else at the same moment`,
     );
     expect(h.events(id).some((e) => e.actor === '@bob')).toBe(false);
+  });
+
+  it('a command written to the store by another process is noticed within one scan', async () => {
+    const h = new EngineHarness({ batchIntervalMs: 60_000, scanIntervalMs: 5_000 });
+    void h.engine.run();
+    const id = await atCanary(h);
+    await runUntil(
+      h.clock,
+      () => Number(h.store.rollouts.get(id)!.steps[3]!.detail?.batches ?? 0) >= 1,
+    );
+    // another process (the CLI on the same SQLite file) aborts, without this engine's API
+    const s = (await h.store.getRollout(id))!;
+    const t = applyCommand(s, { name: 'abort' }, '@cli', {
+      at: new Date(h.clock.now()).toISOString(),
+    });
+    await h.store.commit({
+      rolloutId: id,
+      expected: { state: s.state, epoch: s.epoch },
+      next: t.next,
+      events: t.events,
+      outbox: t.outbox,
+    });
+    const t0 = h.clock.now();
+    await h.until(id, ['rolled_back']);
+    expect(h.clock.now() - t0).toBeLessThanOrEqual(5_000);
+    expect(h.router.weightOf(s)).toBe(0);
+    await h.engine.stop();
   });
 
   it('two controllers, two people, the same command at once: one wins, the other is told why', async () => {

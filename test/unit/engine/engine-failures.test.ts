@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RollgateError } from '../../../src/core/errors/rollgate-error.js';
 import type { ResolvedPlan } from '../../../src/core/plan/plan-types.js';
 import { EngineHarness } from '../../fakes/engine-harness.js';
 import { FakeCheck } from '../../fakes/fake-check.js';
@@ -131,6 +132,25 @@ describe('the judge', () => {
     const s = await h.until(id);
     expect(s.pauseReason).toMatch(/^metrics unavailable/);
     expect(h.judge.observations.every((o) => o.batch === undefined)).toBe(true);
+  });
+});
+
+describe('a store that keeps saying conflict', () => {
+  it('does not make the engine spin: after three quick re-reads it backs off', async () => {
+    const h = new EngineHarness();
+    const id = await atCanary(h);
+    let conflicts = 0;
+    const times: number[] = [];
+    h.store.beforeCommit = () => {
+      if (conflicts >= 50) return;
+      conflicts += 1;
+      times.push(h.clock.now());
+      throw new RollgateError('conflict', 'someone else moved first (test)');
+    };
+    await runUntil(h.clock, () => conflicts >= 50, 3_600_000);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(46 * 5_000);
+    h.store.beforeCommit = undefined;
+    expect((await h.complete(id)).state).toBe('completed');
   });
 });
 

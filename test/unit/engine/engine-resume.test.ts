@@ -96,6 +96,32 @@ describe('kill and resume', () => {
     },
   );
 
+  it('a chain of controllers, each killed after a few ticks, still runs the rollout exactly once', async () => {
+    let h = new EngineHarness();
+    const t0 = h.clock.now();
+    const { id } = await h.start(release('major'), majorPlan());
+    const lengths = [3, 17, 120, 1, 250, 33, 400, 2, 90];
+    for (const ticks of lengths) {
+      for (let i = 0; i < ticks; i += 1) {
+        if (h.store.rollouts.get(id)!.state === 'paused')
+          await h.engine.command(id, 'resume', '@rm');
+        await advanceTimers(h.clock, 1);
+      }
+      await h.engine.stop();
+      h = h.sibling({ scanIntervalMs: 3_600_000 });
+      void h.engine.run();
+    }
+    const end = await h.complete(id);
+    await h.engine.stop();
+    expect(end.state).toBe('completed');
+    expectGapless(h, id);
+    expect((h.clock.now() - t0) / 60_000).toBe(reference.minutes);
+    expect(h.events(id).filter((e) => e.type === 'judge.verdict')).toHaveLength(
+      reference.decisions,
+    );
+    expect(h.store.outbox.filter((m) => m.eventType === 'rollout.promoted')).toHaveLength(5);
+  });
+
   it('rebuilds the judge session from the recorded batches', async () => {
     const a = new EngineHarness();
     const { id } = await a.start(release('minor'), minorPlan());

@@ -32,7 +32,7 @@ async function inState(state: RolloutState): Promise<MachineHarness> {
       break;
     case 'completed':
       await h.command('promote_full');
-      while (h.snapshot.state === 'running') await h.command('promote');
+      while (h.snapshot.state === 'running') await h.promote();
       break;
     default:
       break;
@@ -166,6 +166,24 @@ describe('commands', () => {
       'pending',
     ]);
     expect(h.snapshot.stepIndex).toBe(1);
+  });
+
+  it('promote on a traffic step whose weight is not set yet: set it first, then end the step', async () => {
+    const h = await inState('running');
+    for (let i = 0; i < 3; i += 1) await h.promote('@ops'); // checks, deploy, smoke
+    expect(h.snapshot.steps[3]!.state).toBe('pending');
+    await h.command('promote', '@ops');
+    expect(h.snapshot).toMatchObject({ state: 'running', stepIndex: 3, weight: 0 });
+    expect(h.snapshot.steps[3]!.detail).toEqual({ promoteOnStart: '@ops' });
+    await h.input({ type: 'step_started', weight: 5 });
+    expect(h.snapshot).toMatchObject({ stepIndex: 4, weight: 5 });
+    expect(h.snapshot.steps[3]!.state).toBe('succeeded');
+    expect(h.last.events.map((e) => e.type)).toEqual([
+      'router.weight_set',
+      'step.started',
+      'step.completed',
+      'rollout.promoted',
+    ]);
   });
 
   it('rollback after completion goes back to the previous version', async () => {

@@ -167,7 +167,7 @@ describe('engine inputs', () => {
     const h = await MachineHarness.create(majorPlan());
     await h.input({ type: 'start' });
     // jump to the approval step (index 5)
-    for (let i = 0; i < 5; i += 1) await h.command('promote', '@ops');
+    for (let i = 0; i < 5; i += 1) await h.promote('@ops');
     await h.input({ type: 'step_started' });
     expect(h.snapshot.state).toBe('paused');
     expect(h.snapshot.pauseReason).toBe(
@@ -184,7 +184,7 @@ describe('engine inputs', () => {
   it('the watch rolls back on a hard gate, after its duration', async () => {
     const h = await MachineHarness.create(minorPlan());
     await h.input({ type: 'start' });
-    for (let i = 0; i < 8; i += 1) await h.command('promote', '@ops');
+    for (let i = 0; i < 8; i += 1) await h.promote('@ops');
     await h.input({ type: 'step_started' });
     expect(h.snapshot.plan.steps[h.snapshot.stepIndex]!.kind).toBe('watch');
     const hot = { ...healthyArm(), gauges: { memory: 0.9 } };
@@ -202,7 +202,7 @@ describe('engine inputs', () => {
   it('a 5xx on a critical endpoint during the watch rolls back at once', async () => {
     const h = await MachineHarness.create(minorPlan());
     await h.input({ type: 'start' });
-    for (let i = 0; i < 8; i += 1) await h.command('promote', '@ops');
+    for (let i = 0; i < 8; i += 1) await h.promote('@ops');
     await h.input({ type: 'step_started' });
     const arm = {
       ...healthyArm(),
