@@ -193,6 +193,31 @@ export class HistoryDriver {
     return this.input({ type: 'verdict', t, batch, verdict, windowFrom });
   }
 
+  /**
+   * One batch a minute later, decided by a REAL judge session (core/judge) fed every batch
+   * of the step so far; returns the decision.
+   */
+  judgedBatch(
+    session: { observe(batch: Batch | undefined, nowSeconds: number): Verdict },
+    baseline: ArmShape,
+    canary: ArmShape,
+  ): Verdict['decision'] {
+    const windowFrom = this.at();
+    this.tick(60);
+    const w = this.snapshot.weight / 100;
+    const startedAt = this.snapshot.steps[this.snapshot.stepIndex]?.startedAt ?? this.at();
+    const t = (Date.parse(this.at()) - Date.parse(startedAt)) / 1000;
+    const batch: Batch = {
+      t,
+      weight: this.snapshot.weight,
+      baseline: arm(baseline, 1 - w),
+      canary: arm(canary, w),
+    };
+    const verdict = session.observe(batch, t);
+    this.input({ type: 'verdict', t, batch, verdict, windowFrom });
+    return verdict.decision;
+  }
+
   watchSample(shape: ArmShape, minutes: number): this {
     const windowFrom = this.at();
     this.tick(minutes * 60);
