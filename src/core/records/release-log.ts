@@ -5,6 +5,7 @@
  * computed from the history (typical duration per risk level, common rollback reasons).
  */
 
+import { gateIndicator } from './gate-words.js';
 import { capital, day, duration, hhmm, median, ms } from './record-format.js';
 import { observationNotes, releaseTimeline, type TimelineLine } from './release-timeline.js';
 import type { ReleaseResult, RolloutHistory } from './rollout-history.js';
@@ -116,6 +117,8 @@ export interface RollbackReason {
 export interface QuickReference {
   rollbackReasons: RollbackReason[];
   timelines: RiskTimeline[];
+  /** What the newest rollout's policy gates call healthy. */
+  indicators: string[];
 }
 
 function phaseSeconds(h: RolloutHistory): RiskTimeline['phases'] {
@@ -174,7 +177,16 @@ export function quickReference(histories: readonly RolloutHistory[]): QuickRefer
       },
     });
   }
+  const newest = byStart[byStart.length - 1];
+  const indicators = newest
+    ? [
+        ...new Set(
+          newest.plan.judge.gates.map((g) => gateIndicator(g, newest.plan.judge.criticalEndpoints)),
+        ),
+      ]
+    : [];
   return {
+    indicators,
     rollbackReasons: [...reasons.values()].sort(
       (a, b) => b.count - a.count || (a.key < b.key ? -1 : 1),
     ),
@@ -207,6 +219,14 @@ export function renderQuickReference(q: QuickReference): string {
     ].filter((x) => x !== undefined);
     lines.push(
       `- **${capital(t.risk)} Risk:** ${range} (median ${minutes(t.medianSeconds)} min over ${t.releases} release${t.releases === 1 ? '' : 's'}; ${parts.join(', ')})`,
+    );
+  }
+  if (q.indicators.length > 0) {
+    lines.push(
+      '',
+      '### Successful Deployment Indicators',
+      '',
+      ...q.indicators.map((i) => `- ${i}`),
     );
   }
   lines.push('');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gateIndicator } from '../../../src/core/records/gate-words.js';
 import {
   buildReleaseLog,
   quickReference,
@@ -74,5 +75,32 @@ describe('release log (seed 000)', () => {
       ['medium', 1],
     ]);
     expect(Math.round((q.timelines[1]?.phases.canary ?? 0) / 60)).toBe(30);
+  });
+});
+
+describe('gate indicators', () => {
+  it('says each kind of gate the way the seeds do', () => {
+    const base = { name: 'g', forSeconds: 0, action: 'pause' as const };
+    expect(
+      gateIndicator({ ...base, metric: 'latency_p99', comparison: 'relative', threshold: 0.1 }),
+    ).toBe('P99 latency within 10 % of baseline');
+    expect(
+      gateIndicator({
+        ...base,
+        metric: 'latency_p99',
+        comparison: 'absolute',
+        threshold: 2,
+        forSeconds: 180,
+      }),
+    ).toBe('P99 latency at most 2 s (for 3+ min)');
+    expect(
+      gateIndicator({
+        ...base,
+        metric: 'gauge',
+        gauge: 'memory',
+        comparison: 'absolute',
+        threshold: 0.85,
+      }),
+    ).toBe('Memory usage at most 85 %');
   });
 });
