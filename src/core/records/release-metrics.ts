@@ -4,6 +4,7 @@
  * deployment recovery time, deployment rework rate, and rollback rate. Pure: histories
  * and the period in, figures out.
  */
+import { RollgateError } from '../errors/rollgate-error.js';
 import { incidentTimes } from './incident-times.js';
 import { count, duration, median, ms, percent, table } from './record-format.js';
 import type { RolloutHistory } from './rollout-history.js';
@@ -262,4 +263,31 @@ export function renderReleaseMetrics(m: ReleaseMetrics): string {
     ...table(['Metric', 'Value', 'DORA 2024 band'], rows),
     '',
   ].join('\n');
+}
+
+/** The metrics of every service in the histories over one period, by service name. */
+export function releaseMetricsByService(
+  input: Omit<MetricsInput, 'service'>,
+): Record<string, ReleaseMetrics> {
+  const services = [...new Set(input.histories.map((h) => h.release.service))].sort();
+  const out: Record<string, ReleaseMetrics> = {};
+  for (const service of services) out[service] = releaseMetrics({ ...input, service });
+  return out;
+}
+
+const SINCE = /^(\d+)\s*(h|d|w)$/;
+
+/**
+ * A period ending at `now` from a CLI-style length ("30d", "12h", "4w"); throws on
+ * anything else, saying what is accepted.
+ */
+export function periodSince(since: string, now: string): { from: string; to: string } {
+  const m = SINCE.exec(since.trim());
+  if (!m) {
+    throw new RollgateError('invalid_input', `--since "${since}" is not a period`, {
+      hint: 'use a number and a unit: 12h, 30d or 4w',
+    });
+  }
+  const hours = Number(m[1]) * (m[2] === 'h' ? 1 : m[2] === 'd' ? 24 : 168);
+  return { from: new Date(ms(now) - hours * 3_600_000).toISOString(), to: now };
 }

@@ -4,8 +4,10 @@ import {
   changeFailBand,
   frequencyBand,
   leadTimeBand,
+  periodSince,
   recoveryBand,
   releaseMetrics,
+  releaseMetricsByService,
   renderReleaseMetrics,
 } from '../../../src/core/records/release-metrics.js';
 import { readRolloutHistory } from '../../../src/core/records/rollout-history.js';
@@ -214,5 +216,32 @@ describe('release metrics (DORA 2024)', () => {
       'medium',
       'low',
     ]);
+  });
+});
+
+describe('periods and services', () => {
+  it('reads --since lengths and refuses anything else', () => {
+    expect(periodSince('30d', '2026-03-31T00:00:00.000Z')).toEqual({
+      from: '2026-03-01T00:00:00.000Z',
+      to: '2026-03-31T00:00:00.000Z',
+    });
+    expect(periodSince('12h', '2026-03-31T00:00:00.000Z').from).toBe('2026-03-30T12:00:00.000Z');
+    expect(periodSince('2w', '2026-03-31T00:00:00.000Z').from).toBe('2026-03-17T00:00:00.000Z');
+    expect(() => periodSince('a month', '2026-03-31T00:00:00.000Z')).toThrow(
+      /--since "a month" is not a period/,
+    );
+  });
+
+  it('computes every service separately', () => {
+    const histories = HISTORY.map((s) => readRolloutHistory(deploy(s)));
+    const by = releaseMetricsByService({
+      histories,
+      from: '2026-03-01T00:00:00.000Z',
+      to: '2026-03-15T00:00:00.000Z',
+    });
+    expect(Object.keys(by)).toEqual(['payments', 'search']);
+    expect(by.search?.deployments).toBe(1);
+    expect(by.search?.rollbackRate.rate).toBe(1);
+    expect(by.payments?.deployments).toBe(5);
   });
 });
