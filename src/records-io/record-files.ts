@@ -107,11 +107,11 @@ export async function writePostMortem(
     };
     await ctx.store.createPostMortem(record);
   }
+  const { markdown, ...structured } = draft;
+  const base = join(ctx.outDir, `${draft.date}-${safe(draft.failedVersion)}`);
   const files = [
-    await writeAtomic(
-      join(ctx.outDir, `${draft.date}-${safe(draft.failedVersion)}.md`),
-      draft.markdown,
-    ),
+    await writeAtomic(`${base}.md`, markdown),
+    await writeAtomic(`${base}.json`, `${JSON.stringify(structured, null, 2)}\n`),
     await writeAtomic(
       join(ctx.outDir, forensicsPath),
       `${JSON.stringify(buildForensics(h), null, 2)}\n`,

@@ -69,8 +69,15 @@ describe('record files from the store', () => {
     });
     expect(first.files.map((f) => f.slice(out().length + 1))).toEqual([
       '2026-03-12-v2.5.0.md',
+      '2026-03-12-v2.5.0.json',
       'forensics/ro-250.json',
     ]);
+    const draft = JSON.parse(readFileSync(join(out(), '2026-03-12-v2.5.0.json'), 'utf8'));
+    expect(draft).toMatchObject({
+      incidentId: 'PM-ro-250',
+      failedVersion: 'v2.5.0',
+      resolutionSeconds: 27,
+    });
     const forensics = JSON.parse(readFileSync(join(out(), 'forensics/ro-250.json'), 'utf8'));
     expect(forensics.router).toMatchObject({ weightBefore: 5, weightAfter: 0 });
     const again = await writePostMortem({ ...ctx, now: '2026-03-13T10:00:00.000Z' }, 'ro-250');
