@@ -38,10 +38,25 @@ export async function loadHistory(store: Store, rolloutId: string): Promise<Roll
   return readRolloutHistory(events);
 }
 
-export async function loadHistories(store: Store, service?: string): Promise<RolloutHistory[]> {
-  const rollouts = await store.listRollouts(service === undefined ? {} : { service });
+/**
+ * The histories of a service's (or every service's) rollouts, newest first; `since`
+ * skips rollouts created before it without reading their events (metrics over a period,
+ * the release log's archive window).
+ */
+export async function loadHistories(
+  store: Store,
+  options: { service?: string; since?: string; limit?: number } = {},
+): Promise<RolloutHistory[]> {
+  const rollouts = await store.listRollouts({
+    ...(options.service === undefined ? {} : { service: options.service }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+  });
+  const since = options.since === undefined ? undefined : Date.parse(options.since);
   const out: RolloutHistory[] = [];
-  for (const r of rollouts) out.push(readRolloutHistory(await store.listEvents(r.id)));
+  for (const r of rollouts) {
+    if (since !== undefined && Date.parse(r.createdAt) < since) continue;
+    out.push(readRolloutHistory(await store.listEvents(r.id)));
+  }
   return out;
 }
 
@@ -121,7 +136,7 @@ export async function writePostMortem(
 }
 
 export async function writeReleaseLog(ctx: RecordContext, service: string): Promise<string[]> {
-  const histories = await loadHistories(ctx.store, service);
+  const histories = await loadHistories(ctx.store, { service });
   const doc = buildReleaseLog({ service, histories, now: ctx.now });
   return [await writeAtomic(join(ctx.outDir, `release-log-${safe(service)}.md`), doc.markdown)];
 }

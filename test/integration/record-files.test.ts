@@ -7,6 +7,7 @@ import { sqliteBackend } from '../../src/adapters/store/sqlite/sqlite-backend.js
 import { TO_FILL } from '../../src/core/records/post-mortem.js';
 import {
   completePostMortem,
+  loadHistories,
   writePostMortem,
   writeReleaseLog,
   writeReleaseNotes,
@@ -149,5 +150,19 @@ describe('record files from the store', () => {
     ]);
     expect(existsSync(notes as string)).toBe(true);
     expect(readFileSync(notes as string, 'utf8')).toContain('- **Date:** 2026-03-10');
+  });
+});
+
+describe('loading histories', () => {
+  it('filters by service and skips rollouts created before `since`', async () => {
+    expect((await loadHistories(store)).map((h) => h.rolloutId)).toEqual([
+      'ro-250',
+      'ro-240',
+      'ro-231',
+    ]);
+    expect((await loadHistories(store, { service: 'search' })).length).toBe(0);
+    expect(
+      (await loadHistories(store, { since: '2026-03-09T00:00:00.000Z' })).map((h) => h.rolloutId),
+    ).toEqual(['ro-250', 'ro-240']);
   });
 });
