@@ -7,7 +7,7 @@ import type { PlanStep } from '../plan/plan-types.js';
 import type { TimelineEvent } from '../rollout/rollout-types.js';
 import { evidenceWords } from './arm-totals.js';
 import { duration, ms, percent, sentence } from './record-format.js';
-import type { RolloutHistory, StepHistory } from './rollout-history.js';
+import { attemptBatches, type RolloutHistory } from './rollout-history.js';
 
 export interface TimelineLine {
   at: string;
@@ -53,9 +53,7 @@ function stepWords(step: PlanStep | undefined): string {
   }
 }
 
-function batchesUntil(s: StepHistory | undefined, at: string) {
-  return (s?.batches ?? []).filter((b) => ms(b.at) <= ms(at));
-}
+const batchesUntil = attemptBatches;
 
 function checksOf(h: RolloutHistory, step: number): TimelineEvent[] {
   return h.events.filter(

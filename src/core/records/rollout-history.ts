@@ -27,7 +27,10 @@ export interface RecordedBatch {
 export interface StepHistory {
   index: number;
   step: PlanStep;
+  /** When the step (last) started; a resume that restarts the step starts it again. */
   startedAt?: string;
+  /** Every start of the step, oldest first. */
+  starts: string[];
   endedAt?: string;
   outcome: 'pending' | 'running' | 'completed' | 'skipped' | 'rolled_back';
   /** Who ended it: judge, hold, deployer, checks, or @person. */
@@ -96,6 +99,7 @@ export function readRolloutHistory(events: readonly TimelineEvent[]): RolloutHis
     index,
     step,
     outcome: 'pending',
+    starts: [],
     batches: [],
   }));
   const h: RolloutHistory = {
@@ -124,6 +128,7 @@ export function readRolloutHistory(events: readonly TimelineEvent[]): RolloutHis
       case 'step.started':
         if (step) {
           step.startedAt = e.at;
+          step.starts.push(e.at);
           step.outcome = 'running';
         }
         break;
@@ -251,6 +256,18 @@ export function rolloutSeconds(h: RolloutHistory, now?: string): number {
 export function stepSeconds(s: StepHistory): number | undefined {
   if (s.startedAt === undefined || s.endedAt === undefined) return undefined;
   return (ms(s.endedAt) - ms(s.startedAt)) / 1000;
+}
+
+/**
+ * The step's batches of the attempt running at `at` (after a restart, a fresh judge
+ * session sees only its own batches, and so does the evidence quoted for its decision).
+ */
+export function attemptBatches(s: StepHistory | undefined, at: string): RecordedBatch[] {
+  if (s === undefined) return [];
+  const t = ms(at);
+  const start = s.starts.filter((x) => ms(x) <= t).at(-1);
+  const from = start === undefined ? Number.NEGATIVE_INFINITY : ms(start);
+  return s.batches.filter((b) => ms(b.at) <= t && ms(b.at) >= from);
 }
 
 /** Every recorded batch of the rollout, in time order. */

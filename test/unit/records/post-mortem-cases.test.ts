@@ -92,3 +92,22 @@ describe('post-mortem: how the rollback came about', () => {
     expect(Math.round(e.durationSeconds / 60)).toBe(30);
   });
 });
+
+describe('a step restarted by resume', () => {
+  it('quotes only the restarted attempt’s batches as the evidence of its promotion', () => {
+    const d = canary();
+    d.batch(STABLE, SLOWER);
+    d.batch(STABLE, SLOWER, 'pause', { reason: 'error rate 0.4 %', decidedBy: 'error-rate-pause' });
+    d.tick(120).command({ name: 'resume' }, '@kim');
+    d.startStep();
+    for (let m = 1; m <= 5; m += 1) d.batch(STABLE, STABLE, m === 5 ? 'promote' : 'continue');
+    const h = readRolloutHistory(d.events);
+    expect(h.steps[2]?.starts).toHaveLength(2);
+    const lines = releaseLogEntry(h).timeline.map((l) => l.text);
+    expect(lines).toContain('Resumed; the 10 % canary starts again.');
+    const promote = lines.find((l) => l.startsWith('Promoting past the 10 % canary'));
+    // 5 batches × 6,000 canary requests, not 7
+    expect(promote).toContain('30,000 requests on the new version');
+    expect(promote).toContain('after 5 minutes');
+  });
+});
