@@ -252,10 +252,11 @@ export function rolloutSeconds(h: RolloutHistory, now?: string): number {
   return (ms(end) - ms(h.startedAt)) / 1000;
 }
 
-/** Seconds a step ran (started → ended), when it ran. */
+/** Seconds a step took from its first start to its end (pauses and restarts included). */
 export function stepSeconds(s: StepHistory): number | undefined {
-  if (s.startedAt === undefined || s.endedAt === undefined) return undefined;
-  return (ms(s.endedAt) - ms(s.startedAt)) / 1000;
+  const first = s.starts[0] ?? s.startedAt;
+  if (first === undefined || s.endedAt === undefined) return undefined;
+  return (ms(s.endedAt) - ms(first)) / 1000;
 }
 
 /**
