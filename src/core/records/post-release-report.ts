@@ -356,6 +356,13 @@ function target(v: number | undefined, f: (x: number) => string): string {
   return v === undefined ? '—' : `<${f(v)}`;
 }
 
+function watchWords(r: PostReleaseReport): string {
+  const watches = r.phases.filter((p) => p.label.startsWith('Watch'));
+  if (watches.length === 0) return 'no post-release watch in the plan';
+  const total = watches.reduce((sum, p) => sum + (p.actualSeconds ?? 0), 0);
+  return `${duration(total)} post-deployment (${watches.map((w) => w.name).join(', ')})`;
+}
+
 function render(
   r: PostReleaseReport,
   charts: Record<string, string>,
@@ -395,6 +402,7 @@ function render(
     `**Deployment Window**: ${hhmm(r.window.from)} - ${r.window.to ? hhmm(r.window.to) : 'in progress'} UTC  `,
     `**Environment**: ${r.environment}  `,
     `**Report Generated**: ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC  `,
+    `**Stability Period**: ${watchWords(r)}  `,
     `**Replaces**: ${r.previousVersion}`,
     '',
     '## Executive Summary',
