@@ -45,7 +45,9 @@ function fakeGitHub() {
     }
     const m = /^\/repos\/acme\/shop\/issues\/(\d+)\/comments$/.exec(url.pathname);
     if (m) {
-      const list = (comments[Number(m[1])] ??= []);
+      const n = Number(m[1]);
+      comments[n] ??= [];
+      const list = comments[n];
       if (r.method === 'GET') return { status: 200, body: JSON.stringify(list) };
       list.push({ body: JSON.parse(r.body).body });
       return lose({ status: 201, body: '{}' });
