@@ -1,61 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubIssueNotifier } from '../../src/adapters/notifiers/github/github-issue-notifier.js';
-import {
-  type NotifyReceiver,
-  type ReceivedRequest,
-  type Reply,
-  startReceiver,
-} from '../helpers/notify-receiver.js';
+import { fakeGitHub } from '../helpers/fake-github.js';
+import { type NotifyReceiver, startReceiver } from '../helpers/notify-receiver.js';
 import { message } from '../helpers/outbox-message.js';
 
 const TOKEN = 'ghp_testtoken0123456789abcdefABCDEF';
-
-/** A small in-memory GitHub issues API: list (paged by 2), create, comments. */
-function fakeGitHub() {
-  const issues: { number: number; title: string; body: string; labels: string[] }[] = [];
-  const comments: Record<number, { body: string }[]> = {};
-  /** Answer 502 after doing the write (a lost response), this many times. */
-  const state = { loseNextWrites: 0 };
-  const handler = (r: ReceivedRequest): Reply => {
-    if (r.headers.authorization !== `Bearer ${TOKEN}`)
-      return { status: 401, body: '{"message":"Bad credentials"}' };
-    const url = new URL(r.path, `http://${r.headers.host}`);
-    const lose = (reply: Reply): Reply => {
-      if (state.loseNextWrites > 0) {
-        state.loseNextWrites -= 1;
-        return { status: 502, body: 'bad gateway' };
-      }
-      return reply;
-    };
-    if (r.method === 'GET' && url.pathname === '/repos/acme/shop/issues') {
-      const page = Number(url.searchParams.get('page') ?? '1');
-      const sorted = [...issues].reverse();
-      const slice = sorted.slice((page - 1) * 2, page * 2);
-      const next =
-        page * 2 < sorted.length
-          ? `<${url.origin}${url.pathname}?page=${page + 1}>; rel="next"`
-          : '';
-      return { status: 200, body: JSON.stringify(slice), headers: next ? { link: next } : {} };
-    }
-    if (r.method === 'POST' && url.pathname === '/repos/acme/shop/issues') {
-      const b = JSON.parse(r.body);
-      const issue = { number: issues.length + 1, title: b.title, body: b.body, labels: b.labels };
-      issues.push(issue);
-      return lose({ status: 201, body: JSON.stringify(issue) });
-    }
-    const m = /^\/repos\/acme\/shop\/issues\/(\d+)\/comments$/.exec(url.pathname);
-    if (m) {
-      const n = Number(m[1]);
-      comments[n] ??= [];
-      const list = comments[n];
-      if (r.method === 'GET') return { status: 200, body: JSON.stringify(list) };
-      list.push({ body: JSON.parse(r.body).body });
-      return lose({ status: 201, body: '{}' });
-    }
-    return { status: 404, body: '{"message":"Not Found"}' };
-  };
-  return { issues, comments, state, handler };
-}
 
 let receiver: NotifyReceiver | undefined;
 afterEach(async () => {
@@ -65,7 +14,7 @@ afterEach(async () => {
 
 describe('GitHubIssueNotifier', () => {
   it('opens one issue per incident with labels, timeline link and post-mortem due date; retries never duplicate', async () => {
-    const gh = fakeGitHub();
+    const gh = fakeGitHub(TOKEN);
     receiver = await startReceiver(gh.handler);
     const n = new GitHubIssueNotifier({
       repository: 'acme/shop',
@@ -118,7 +67,7 @@ describe('GitHubIssueNotifier', () => {
   });
 
   it('bad credentials are final, a rate limit retries, and the token never shows', async () => {
-    const gh = fakeGitHub();
+    const gh = fakeGitHub(TOKEN);
     receiver = await startReceiver(gh.handler);
     const wrong = new GitHubIssueNotifier({
       repository: 'acme/shop',

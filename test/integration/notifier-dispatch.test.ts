@@ -9,6 +9,7 @@ import { OutboxDispatcher } from '../../src/engine/outbox-dispatcher.js';
 import type { Store } from '../../src/ports/store.js';
 import { event, release, snapshot } from '../contracts/store-fixtures.js';
 import { ManualClock } from '../fakes/manual-clock.js';
+import { fakeGitHub } from '../helpers/fake-github.js';
 import { type NotifyReceiver, type Reply, startReceiver } from '../helpers/notify-receiver.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rollgate-notify-'));
@@ -43,17 +44,33 @@ describe('OutboxDispatcher with the real notifiers against receivers that fail t
     const webhook = await flaky({ status: 200 });
     const slack = await flaky({ status: 200, body: 'ok' });
     const pagerduty = await flaky({ status: 202, body: '{"status":"success"}' });
+    const gh = fakeGitHub('ghp_dispatch_token');
+    let ghCalls = 0;
+    // Every second write is answered 502 after it was done (a lost answer).
+    const github = await startReceiver((req) => {
+      const reply = gh.handler(req);
+      if (req.method === 'POST' && ghCalls++ % 2 === 0) return { status: 502, body: 'bad gateway' };
+      return reply;
+    });
+    receivers.push(github);
     const notifiers = buildNotifiers(
       {
         hooks: { type: 'webhook', url: `${webhook.url}/in`, secret: ref('HOOK_SECRET') },
         team: { type: 'slack', webhook: ref('SLACK_URL') },
         oncall: { type: 'pagerduty', routingKey: ref('PD_KEY'), url: pagerduty.url },
+        incidents: {
+          type: 'github',
+          repository: 'acme/shop',
+          token: ref('GH'),
+          apiUrl: github.url,
+        },
       },
       {
         env: {
           HOOK_SECRET: SECRET,
           SLACK_URL: `${slack.url}/services/T1/B1/secret-token`,
           PD_KEY: 'pd-routing-key-0123456789',
+          GH: 'ghp_dispatch_token',
         },
         cwd: dir,
         clock: { now: () => Date.now() },
@@ -64,7 +81,7 @@ describe('OutboxDispatcher with the real notifiers against receivers that fail t
     const outbox: NewOutboxMessage[] = [];
     const types = ['rollout.started', 'rollout.promoted', 'rollout.rolled_back'];
     types.forEach((eventType, seq) => {
-      for (const route of ['hooks', 'team', 'oncall'])
+      for (const route of ['hooks', 'team', 'oncall', 'incidents'])
         outbox.push({
           idempotencyKey: `r1:${seq + 1}:${eventType}:${route}`,
           rolloutId: 'r1',
@@ -90,8 +107,7 @@ describe('OutboxDispatcher with the real notifiers against receivers that fail t
       clock.advance(20_000);
     }
     expect(totals.dead).toBe(0);
-    // webhook and slack get all 3 types; pagerduty only the rollback (the others are no-ops).
-    expect(totals.delivered).toBe(9);
+    expect(totals.delivered).toBe(12);
     expect(await store.dueOutbox(new Date(clock.now() + 86_400_000).toISOString(), 100)).toEqual(
       [],
     );
@@ -107,6 +123,13 @@ describe('OutboxDispatcher with the real notifiers against receivers that fail t
     expect(new Set(slackKeys).size).toBe(3); // … and each key dedupes them to exactly one
     const pdKeys = pagerduty.requests.map((r) => JSON.parse(r.body).dedup_key as string);
     expect(new Set(pdKeys)).toEqual(new Set(['rollgate/r1']));
+    // GitHub: the rollback opened exactly one issue, despite the lost answer.
+    expect(gh.issues).toHaveLength(1);
+    expect(ghCalls).toBe(1); // the retry found the issue and did not write again
+    expect(github.requests.filter((r) => r.method === 'GET').length).toBeGreaterThanOrEqual(2);
+    expect(gh.issues[0]?.body).toContain(
+      'rollgate:idempotency-key=r1:3:rollout.rolled_back:incidents',
+    );
     // Each key reached its receiver with a 2xx at least once.
     expect(webhook.requests.filter((_r, i) => i % 3 === 2)).toHaveLength(3);
   });
