@@ -14,6 +14,8 @@ const PagerDuty = z.strictObject({
   type: z.literal('pagerduty'),
   routingKey: SecretRef,
   severity: z.enum(['critical', 'error', 'warning', 'info']).optional(),
+  /** Events API endpoint; default https://events.pagerduty.com/v2/enqueue. */
+  url: HttpUrl.optional(),
 });
 
 const GitHub = z.strictObject({
@@ -21,12 +23,17 @@ const GitHub = z.strictObject({
   repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected `owner/name`' }),
   token: SecretRef,
   labels: z.array(z.string()).optional(),
+  /** REST API base; default https://api.github.com (Enterprise: https://HOST/api/v3). */
+  apiUrl: HttpUrl.optional(),
 });
 
 const Webhook = z.strictObject({
   type: z.literal('webhook'),
   url: HttpUrl,
-  /** Signing secret for the HMAC signature header. */
+  /**
+   * Signing secret `whsec_<base64>` (Standard Webhooks); during a rotation the referenced
+   * value holds several, space-separated, and each signs the message.
+   */
   secret: SecretRef,
 });
 
