@@ -1,0 +1,36 @@
+import { openStore } from '../app/store-registry.js';
+import type { PostMortemStore } from '../ports/post-mortem-store.js';
+import type { Store } from '../ports/store.js';
+import type { CliIo } from './cli-io.js';
+
+export type RecordStore = Store & PostMortemStore;
+
+/** The `--store` option's help text, shared by the record commands. */
+export const STORE_OPTION_HELP =
+  'store: a SQLite path or file: URL, or a postgres:// URL (default: $ROLLGATE_STORE or .rollgate/rollgate.db)';
+
+/**
+ * Opens the store a record command reads (`--store`, else $ROLLGATE_STORE, else the
+ * default file), runs `fn` and closes it, even when `fn` throws.
+ */
+export async function withRecordStore<T>(
+  spec: string | undefined,
+  io: CliIo,
+  fn: (store: RecordStore) => Promise<T>,
+): Promise<T> {
+  const store = (await openStore(spec ?? io.env.ROLLGATE_STORE, { cwd: io.cwd })) as RecordStore;
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The time the record commands stamp and compare with (the CLI's clock). */
+export function cliNow(): string {
+  return new Date().toISOString();
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
+}
