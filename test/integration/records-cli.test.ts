@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,60 @@ describe('rollgate report', () => {
     expect(run.err).toContain('no rollout ro-999');
     expect(run.err).toContain('rollgate release list');
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('report notes reads the Conventional Commits of git log FROM..TO in the cwd', async () => {
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Test',
+      GIT_AUTHOR_EMAIL: 'test@example.com',
+      GIT_COMMITTER_NAME: 'Test',
+      GIT_COMMITTER_EMAIL: 'test@example.com',
+    };
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env });
+    const commit = (message: string) => {
+      writeFileSync(join(dir, 'file.txt'), message);
+      git('add', 'file.txt');
+      git('commit', '-q', '-m', message);
+    };
+    git('init', '-q');
+    commit('chore: initial');
+    git('tag', 'v2.3.1');
+    commit('feat(api): add refunds');
+    commit('fix: round fees half-up');
+    git('tag', 'v2.4.0');
+    const run = await cli(
+      'report',
+      'notes',
+      'ro-240',
+      '--from',
+      'v2.3.1',
+      '--to',
+      'v2.4.0',
+      '--out',
+      'notes',
+      '--store',
+      db,
+    );
+    expect(run).toMatchObject({ code: 0, out: 'wrote notes/release-notes-payments-v2.4.0.md\n' });
+    const notes = readFileSync(join(dir, 'notes/release-notes-payments-v2.4.0.md'), 'utf8');
+    expect(notes).toContain('add refunds');
+    expect(notes).toContain('round fees half-up');
+    expect(notes).not.toContain('initial');
+
+    const bad = await cli(
+      'report',
+      'notes',
+      'ro-240',
+      '--from',
+      'v0',
+      '--to',
+      'v2.4.0',
+      '--store',
+      db,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('git log v0..v2.4.0 failed');
   });
 
   it('report notes without --from/--to is exit 2', async () => {
