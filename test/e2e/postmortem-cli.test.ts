@@ -38,12 +38,23 @@ describe('rollgate postmortem export > pm.md, edit, complete', () => {
     expect(exported.code).toBe(0);
     expect(exported.stderr).toBe('');
     expect(exported.stdout).toBe(readFileSync(join(dir, 'records/2026-03-12-v2.5.0.md'), 'utf8'));
-    writeFileSync(
-      join(dir, 'pm.md'),
-      exported.stdout.replace(
+    const fills: [string, string][] = [
+      [`### What Happened?\n\n${TO_FILL}`, '### What Happened?\n\nNo TLS bundle.'],
+      [
+        `1. **Why did the deployment fail?** ${TO_FILL}`,
+        '1. **Why did the deployment fail?** TLS.',
+      ],
+      [`**Root Cause**: ${TO_FILL}`, '**Root Cause**: the bundle was dropped.'],
+      ['- [ ] No data loss confirmed', '- [x] No data loss confirmed'],
+      [
         `| 1 | ${TO_FILL} | @owner | YYYY-MM-DD | Planned |  |`,
         '| 1 | Add a TLS preflight check | @alex | 2026-03-16 | Done | INFRA-12 |',
-      ),
+      ],
+      [`### What Went Well?\n\n${TO_FILL}`, '### What Went Well?\n\nCaught at 5 %.'],
+    ];
+    writeFileSync(
+      join(dir, 'pm.md'),
+      fills.reduce((text, [from, to]) => text.replace(from, to), exported.stdout),
     );
     const done = rollgate('postmortem', 'complete', 'PM-ro-250', '--file', 'pm.md');
     expect(done.code).toBe(0);

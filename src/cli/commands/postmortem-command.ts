@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
 import { postMortemState } from '../../core/records/incident-times.js';
-import { buildPostMortem } from '../../core/records/post-mortem.js';
+import { buildPostMortem, TO_FILL } from '../../core/records/post-mortem.js';
+import { parsePostMortem } from '../../core/records/post-mortem-parse.js';
 import type { PostMortemRecord } from '../../ports/post-mortem-store.js';
 import { completePostMortem, loadHistory } from '../../records-io/record-files.js';
 import type { CommandContext, CommandRegistrar } from '../command-registry.js';
@@ -73,11 +74,13 @@ export const registerPostmortemCommand: CommandRegistrar = (program, context) =>
     .argument('<id>', 'post-mortem id (e.g. PM-ro-250) or the id of its rollout')
     .requiredOption('--file <path>', 'the filled Markdown file')
     .option('--by <name>', 'who completes it (default: $USER)')
+    .option(
+      '--allow-missing',
+      'record it even though some sections still hold the placeholder (listed by show)',
+    )
     .option('--store <spec>', STORE_OPTION_HELP)
     .option('--json', 'print the result as JSON')
-    .action((id: string, options: StoreOptions & { file: string; by?: string }) =>
-      completeFromFile(id, options, context),
-    );
+    .action((id: string, options: CompleteOptions) => completeFromFile(id, options, context));
 };
 
 async function listPostMortems(
@@ -177,9 +180,15 @@ async function exportPostMortem(
   context.io.out(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
 }
 
+interface CompleteOptions extends StoreOptions {
+  file: string;
+  by?: string;
+  allowMissing?: boolean;
+}
+
 async function completeFromFile(
   id: string,
-  options: StoreOptions & { file: string; by?: string },
+  options: CompleteOptions,
   context: CommandContext,
 ): Promise<void> {
   const io = context.io;
@@ -195,6 +204,17 @@ async function completeFromFile(
   const by = options.by ?? io.env.USER ?? io.env.USERNAME ?? 'unknown';
   const result = await withRecordStore(options.store, io, async (store) => {
     const pm = await findPostMortem(store, id);
+    // Parse before writing: a malformed file (file:line) or unfilled sections write nothing.
+    const { missing } = parsePostMortem(markdown, options.file);
+    if (missing.length > 0 && !options.allowMissing) {
+      throw new RollgateError(
+        'invalid_input',
+        `${options.file} still has unfilled sections: ${missing.join(', ')}`,
+        {
+          hint: `replace the ${TO_FILL} placeholders in ${options.file} and run this again, or pass --allow-missing to record it as it is`,
+        },
+      );
+    }
     const done = await completePostMortem(store, pm.id, markdown, options.file, by, cliNow());
     return { id: pm.id, ...done };
   });
@@ -204,7 +224,7 @@ async function completeFromFile(
   ];
   if (result.missing.length > 0) {
     lines.push(
-      `still to fill: ${result.missing.join(', ')} (edit ${options.file} and complete again)`,
+      `still to fill: ${result.missing.join(', ')} (edit ${options.file} and complete again to replace it)`,
     );
   }
   io.out(`${lines.join('\n')}\n`);
