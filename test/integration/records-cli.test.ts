@@ -345,6 +345,7 @@ describe('rollgate metrics', () => {
     expect(table.out).toMatch(/^all services, production, .*: 3 deployments\n/);
     expect(table.out).toMatch(/change fail rate\s+\d+\.\d %/);
     expect(table.out).toMatch(/rollback rate\s+33\.3 % \(1\)/);
+    expect(table.out).toMatch(/recovery time \(median\)\s+27 s\s+elite/);
   });
 
   it('an empty period has no deployments; a bad --since is exit 2', async () => {

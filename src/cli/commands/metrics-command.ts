@@ -16,8 +16,9 @@ function band(b: string | undefined): string {
   return b ?? '-';
 }
 
-function days(seconds: number | undefined): string {
+function span(seconds: number | undefined): string {
   if (seconds === undefined) return '-';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
   if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
   if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86_400).toFixed(1)} d`;
@@ -62,7 +63,7 @@ export const registerMetricsCommand: CommandRegistrar = (program, context) => {
         ],
         [
           'change lead time (median)',
-          days(m.changeLeadTime.medianSeconds),
+          span(m.changeLeadTime.medianSeconds),
           band(m.changeLeadTime.band),
         ],
         [
@@ -70,7 +71,7 @@ export const registerMetricsCommand: CommandRegistrar = (program, context) => {
           `${pct(m.changeFailRate.rate)} (${m.changeFailRate.failed})`,
           band(m.changeFailRate.band),
         ],
-        ['recovery time (median)', days(m.recoveryTime.medianSeconds), band(m.recoveryTime.band)],
+        ['recovery time (median)', span(m.recoveryTime.medianSeconds), band(m.recoveryTime.band)],
         ['rework rate', `${pct(m.reworkRate.rate)} (${m.reworkRate.rework})`, '-'],
         ['rollback rate', `${pct(m.rollbackRate.rate)} (${m.rollbackRate.rolledBack})`, '-'],
       ];
