@@ -152,6 +152,14 @@ describe('rollgate report', () => {
     expect(bad.err).toContain('git log v0..v2.4.0 failed');
   });
 
+  it('report log of a service with no rollouts is exit 2, nothing written', async () => {
+    const run = await cli('report', 'log', 'paymnts', '--out', 'logs', '--store', db);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('no rollouts of service paymnts in the store');
+    expect(run.err).toContain('check the service name');
+    expect(existsSync(join(dir, 'logs'))).toBe(false);
+  });
+
   it('report notes without --from/--to is exit 2', async () => {
     const run = await cli('report', 'notes', 'ro-240', '--store', db);
     expect(run.code).toBe(2);

@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { RollgateError } from '../../core/errors/rollgate-error.js';
 import { gitLog } from '../../records-io/git-log.js';
 import {
   type RecordContext,
@@ -93,7 +94,15 @@ export const registerReportCommand: CommandRegistrar = (program, context) => {
       argHelp: 'service name',
       description: "A service's release log, newest first.",
     },
-    (ctx, service) => writeReleaseLog(ctx, service),
+    async (ctx, service) => {
+      const [any] = await ctx.store.listRollouts({ service, limit: 1 });
+      if (!any) {
+        throw new RollgateError('not_found', `no rollouts of service ${service} in the store`, {
+          hint: 'check the service name (as in rollgate.yaml) and --store',
+        });
+      }
+      return writeReleaseLog(ctx, service);
+    },
   );
   report<NotesOptions>(
     group,
