@@ -160,6 +160,13 @@ describe('rollgate report', () => {
     expect(existsSync(join(dir, 'logs'))).toBe(false);
   });
 
+  it('report postmortem of a rollout that was not rolled back is exit 2', async () => {
+    const run = await cli('report', 'postmortem', 'ro-240', '--out', 'pm', '--store', db);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('rollout ro-240 was not rolled back');
+    expect((await cli('postmortem', 'list', '--store', db)).out).toBe('no post-mortems\n');
+  });
+
   it('report notes without --from/--to is exit 2', async () => {
     const run = await cli('report', 'notes', 'ro-240', '--store', db);
     expect(run.code).toBe(2);
