@@ -1,4 +1,5 @@
 import { openStore } from '../app/store-registry.js';
+import { RollgateError } from '../core/errors/rollgate-error.js';
 import type { PostMortemStore } from '../ports/post-mortem-store.js';
 import type { Store } from '../ports/store.js';
 import type { CliIo } from './cli-io.js';
@@ -18,12 +19,22 @@ export async function withRecordStore<T>(
   io: CliIo,
   fn: (store: RecordStore) => Promise<T>,
 ): Promise<T> {
-  const store = (await openStore(spec ?? io.env.ROLLGATE_STORE, { cwd: io.cwd })) as RecordStore;
+  const store = await openStore(spec ?? io.env.ROLLGATE_STORE, { cwd: io.cwd });
+  if (!keepsPostMortems(store)) {
+    await store.close();
+    throw new RollgateError('invalid_input', 'this store backend keeps no post-mortems', {
+      hint: 'use a SQLite file or a postgres:// URL as --store',
+    });
+  }
   try {
     return await fn(store);
   } finally {
     await store.close();
   }
+}
+
+function keepsPostMortems(store: Store): store is RecordStore {
+  return typeof (store as Partial<PostMortemStore>).listPostMortems === 'function';
 }
 
 /** The time the record commands stamp and compare with (the CLI's clock). */
