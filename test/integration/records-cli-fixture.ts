@@ -31,7 +31,11 @@ export async function replayInto(store: SqlStore, d: HistoryDriver): Promise<voi
  * ro-240 (minor, success), ro-250 (major, rolled back).
  */
 export async function seedRecordStore(path: string): Promise<void> {
-  const store = new SqlStore(sqliteBackend(path));
+  await seedSqlStore(new SqlStore(sqliteBackend(path)));
+}
+
+/** The same three rollouts into any SQL store (migrated here, closed after). */
+export async function seedSqlStore(store: SqlStore): Promise<void> {
   await store.migrate();
   try {
     for (const d of [quickPatchDriver(), successfulMinorDriver(), rolledBackMajorDriver()])
