@@ -32,7 +32,7 @@ export async function loadHistory(store: Store, rolloutId: string): Promise<Roll
   const events = await store.listEvents(rolloutId);
   if (events.length === 0) {
     throw new RollgateError('not_found', `no rollout ${rolloutId}`, {
-      hint: 'list rollouts with: rollgate release list',
+      hint: 'list rollouts with: rollgate history',
     });
   }
   return readRolloutHistory(events);

@@ -1,14 +1,18 @@
 import type { CommandRegistrar } from '../command-registry.js';
 import { registerAbortCommand } from './abort-command.js';
+import { registerActionsCommand } from './actions-command.js';
 import { registerControllerCommand } from './controller-command.js';
 import { registerHistoryCommand } from './history-command.js';
 import { registerInitCommand } from './init-command.js';
 import { registerJudgeReplay } from './judge-replay.js';
 import { registerLogCommand } from './log-command.js';
+import { registerMetricsCommand } from './metrics-command.js';
 import { registerPauseCommand } from './pause-command.js';
 import { registerPlanCommand } from './plan-command.js';
+import { registerPostmortemCommand } from './postmortem-command.js';
 import { registerPromoteCommand } from './promote-command.js';
 import { registerReleaseCommand } from './release-command.js';
+import { registerReportCommand } from './report-command.js';
 import { registerResumeCommand } from './resume-command.js';
 import { registerRetryCommand } from './retry-command.js';
 import { registerRollbackCommand } from './rollback-command.js';
@@ -34,4 +38,8 @@ export const COMMANDS: CommandRegistrar[] = [
   registerHistoryCommand,
   registerControllerCommand,
   registerJudgeReplay,
+  registerReportCommand,
+  registerPostmortemCommand,
+  registerActionsCommand,
+  registerMetricsCommand,
 ];
