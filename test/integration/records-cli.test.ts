@@ -94,7 +94,7 @@ describe('rollgate report', () => {
     const run = await cli('report', 'release', 'ro-999', '--out', 'out', '--store', db);
     expect(run.code).toBe(2);
     expect(run.err).toContain('no rollout ro-999');
-    expect(run.err).toContain('rollgate release list');
+    expect(run.err).toContain('rollgate history');
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
