@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SQLITE_MIGRATIONS } from '../../src/adapters/store/sqlite/sqlite-migrations.js';
 import { openStore } from '../../src/app/store-registry.js';
 import type { RolloutCommit } from '../../src/ports/store.js';
 import { advance, event, snapshot } from '../contracts/store-fixtures.js';
@@ -71,9 +72,10 @@ describe('SQLite store shared by several processes', () => {
     const results = await Promise.all(procs.map((p) => p.line()));
     expect(results.map((r) => JSON.parse(r))).toEqual(Array(3).fill({ ok: true }));
     const db = new Database(file, { readonly: true });
-    const rows = db.prepare('select version from rollgate_migrations').all();
+    const rows = db.prepare('select version from rollgate_migrations order by version').all();
     db.close();
-    expect(rows).toEqual([{ version: 1 }]);
+    // Every migration exactly once, none twice.
+    expect(rows).toEqual(SQLITE_MIGRATIONS.map((m) => ({ version: m.version })));
   });
 
   it('three processes committing the same transition at once: exactly one wins, the rest conflict', async () => {
