@@ -1,4 +1,5 @@
 import type { CommandRegistrar } from '../command-registry.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerInitCommand } from './init-command.js';
 import { registerJudgeReplay } from './judge-replay.js';
 import { registerPlanCommand } from './plan-command.js';
@@ -12,4 +13,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerPlanCommand,
   registerSchemaCommand,
   registerJudgeReplay,
+  registerDemoCommand,
 ];
