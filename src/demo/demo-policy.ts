@@ -76,6 +76,15 @@ strategies:
 gates:
   error-rate-pause: { enabled: false }
   latency-p99-pause: { enabled: false }
+  # Calibrating a p99 test takes 2,000 baseline requests per stage, more than a 5-minute
+  # demo stage sees; the p90 needs 500, so the demo adds this sibling of latency-p99-no-go.
+  latency-p90-no-go:
+    description: P90 > 25% above baseline → no-go (demo)
+    metric: latency_p90
+    comparison: relative
+    threshold: 25%
+    for: 0s
+    action: no_go
 
 judge:
   maxNoData: ${maxNoData}s

@@ -29,7 +29,11 @@ import {
 } from './demo-scenarios.js';
 import { type DemoStack, startDemoStack } from './demo-stack.js';
 import { type LoadReport, runLoad } from './load-generator.js';
-import { WallTimeMetricSource } from './wall-time-metric-source.js';
+import {
+  WallTimeMetricSource,
+  WeightChanges,
+  WeightTrackingRouter,
+} from './wall-time-metric-source.js';
 
 export const DEMO_DIR = 'rollgate-demo';
 /** One judge batch per real second, whatever the speed (ADR 0090). */
@@ -135,15 +139,20 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
 
     const store = await openStore(files.store, { cwd: options.cwd });
     cleanup.push(() => store.close());
+    const changes = new WeightChanges();
     const engine = new Engine(
       {
         store,
         clock,
-        router: new BuiltinRouterAdapter({ adminUrl: stack.adminUrl }),
+        router: new WeightTrackingRouter(
+          new BuiltinRouterAdapter({ adminUrl: stack.adminUrl }),
+          changes,
+        ),
         deployer: new DemoDeployer(stack),
         metrics: new WallTimeMetricSource(
           new BuiltinMetricSource({ adminUrl: stack.adminUrl }),
           (t) => clock.wallTime(t),
+          changes,
         ),
         judge: createJudge(plan.judge),
       },
@@ -304,6 +313,7 @@ class TimelineWatcher {
     const step = typeof e.data.step === 'number' ? e.data.step : undefined;
     if (e.type === 'step.started' && step !== undefined) {
       this.step = step;
+      this.verdict = undefined;
       this.baseline = emptyTotals();
       this.canary = emptyTotals();
     }
