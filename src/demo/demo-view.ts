@@ -36,7 +36,7 @@ export function renderFrame(p: DemoProgress, scenario: DemoScenario, speed: numb
     lines.push(line);
   });
   lines.push('');
-  lines.push(`  router weight ${bar(s.weight)} ${s.weight} % on ${s.version}`);
+  lines.push(`  canary weight ${bar(s.weight)} ${s.weight} % of new requests to ${s.version}`);
   lines.push('');
   lines.push(
     `             ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'error rate'.padStart(11)} ${'p99'.padStart(8)}`,
@@ -99,7 +99,7 @@ export function renderSummary(s: DemoSummary): string {
   if (d) {
     lines.push(
       `  detected ${d.seconds} s after the canary got traffic (${clockTime(d.demoSeconds)} demo time), ` +
-        `at ${d.weight} % (${d.step}), after ${d.canaryRequests} canary requests and ${d.canaryErrors} errors`,
+        `at ${d.weight} % (${d.step}), after ${plural(d.canaryRequests, 'canary request')} and ${plural(d.canaryErrors, 'error')}`,
     );
     lines.push(`  why: ${d.reason}`);
     if (s.scenario === 'error-spike') {
@@ -137,4 +137,8 @@ function pct(x: number): string {
 
 function ms(seconds: number): string {
   return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds} s`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
