@@ -67,7 +67,8 @@ export class WallTimeMetricSource implements MetricSource {
       Math.floor(this.wallTime(window.from) / 1000) * 1000,
       this.changes.firstCleanSecond(),
     );
-    let to = Math.floor((Date.now() - this.settleMs) / 1000) * 1000;
+    const end = Math.min(this.wallTime(window.to), Date.now() - this.settleMs);
+    let to = Math.floor(end / 1000) * 1000;
     if (to <= from) {
       // Not one whole second since the window began: wait for it to end, then read it.
       const wait = from + 1000 + this.settleMs - Date.now();

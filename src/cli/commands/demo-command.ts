@@ -124,6 +124,12 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
         else io.out(renderSummary(s));
       },
     });
+  } catch (err) {
+    // Ctrl-C while the stack was still starting: everything started is already stopped.
+    if (!stop.signal.aborted) throw err;
+    io.err('rollgate: demo interrupted before the release started\n');
+    context.setExitCode(EXIT_INTERRUPTED);
+    return;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
