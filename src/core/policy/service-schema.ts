@@ -39,6 +39,11 @@ const HaproxyRouter = z.strictObject({
   backend: NonEmpty,
   stableServer: NonEmpty,
   canaryServer: NonEmpty,
+  /** Sum of the two absolute server weights (at most 256); 200 gives steps of 0.5 %. */
+  totalWeight: z.number().int().min(1).max(256).optional(),
+  /** The header haproxy.cfg routes on with `use-server` (default `x-rollgate-version`). */
+  overrideHeader: NonEmpty.optional(),
+  timeout: Duration.optional(),
 });
 
 const NginxRouter = z.strictObject({
@@ -48,7 +53,14 @@ const NginxRouter = z.strictObject({
   upstream: NonEmpty,
   stable: HostPort,
   canary: HostPort,
+  /** Validates the whole configuration before a reload (default `nginx -t`). */
+  testCommand: NonEmpty.optional(),
   reloadCommand: NonEmpty.optional(),
+  /** `hash <key> consistent;` in the upstream, for sticky users (e.g. `$rollgate_unit_key`). */
+  hashKey: NonEmpty.optional(),
+  totalWeight: z.number().int().min(1).max(1000).optional(),
+  overrideHeader: NonEmpty.optional(),
+  timeout: Duration.optional(),
 });
 
 const CommandRouter = z.strictObject({
@@ -56,6 +68,10 @@ const CommandRouter = z.strictObject({
   setWeight: NonEmpty,
   getWeight: NonEmpty,
   timeout: Duration.optional(),
+  cwd: NonEmpty.optional(),
+  env: credentialMap('environment variable').optional(),
+  /** The header your proxy honours to reach the canary directly. */
+  overrideHeader: NonEmpty.optional(),
 });
 
 const GatewayApiRouter = z.strictObject({
@@ -139,8 +155,14 @@ const PrometheusMetrics = z.strictObject({
   url: HttpUrl,
   bearerToken: SecretRef.optional(),
   basicAuth: z.strictObject({ username: NonEmpty, password: SecretRef }).optional(),
+  /** Extra request headers (tenant ids; credential-like names need secret references). */
+  headers: Headers.optional(),
   /** Label that tells the versions apart (default `version`). */
   versionLabel: NonEmpty.optional(),
+  /** The version label's values for the two arms (default `stable` and `canary`). */
+  armValues: z.strictObject({ baseline: NonEmpty, canary: NonEmpty }).optional(),
+  /** Label matchers for the service, `{selector}` without the version (default `service="{service}",environment="{environment}"`). */
+  selector: z.string().optional(),
   /** Label that carries the route; without it per-endpoint gates cannot be evaluated. */
   endpointLabel: NonEmpty.optional(),
   /** PromQL templates; `{selector}` expands to service, environment and version labels. */
@@ -198,6 +220,8 @@ const CommandCheck = z.strictObject({
   type: z.literal('command'),
   run: NonEmpty,
   timeout: Duration.optional(),
+  cwd: NonEmpty.optional(),
+  env: credentialMap('environment variable').optional(),
   phases: Phases,
 });
 

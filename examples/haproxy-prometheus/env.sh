@@ -1,0 +1,11 @@
+# Ports and paths of the example; override any of them in the environment.
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+RUN="${ROLLGATE_EXAMPLE_RUN:-$HERE/run}"
+FRONT_PORT="${FRONT_PORT:-8080}"
+METRICS_PORT="${METRICS_PORT:-8404}"
+STABLE_PORT="${STABLE_PORT:-9001}"
+CANARY_PORT="${CANARY_PORT:-9002}"
+PROM_PORT="${PROM_PORT:-9090}"
+SCRAPE_INTERVAL="${SCRAPE_INTERVAL:-5s}"
+DEMO_MAIN="$ROOT/dist/demo/demo-service-main.js"
