@@ -1,5 +1,5 @@
 import { RollgateError } from '../../core/errors/rollgate-error.js';
-import type { DemoProgress } from '../../demo/demo-progress.js';
+import { type ArmTotals, type DemoProgress, quantileBound } from '../../demo/demo-progress.js';
 import { DEMO_SCENARIOS, type DemoScenarioName, SCENARIOS } from '../../demo/demo-scenarios.js';
 import { eventLine, renderFrame, renderSummary, verdictLine } from '../../demo/demo-view.js';
 import { type DemoSummary, runDemo } from '../../demo/run-demo.js';
@@ -87,8 +87,8 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
           step: p.snapshot.plan.steps[p.snapshot.stepIndex]?.name,
           weight: p.snapshot.weight,
           events: p.newEvents.map((e) => ({ type: e.type, at: e.at, message: e.message })),
-          canary: { requests: p.canary.requests, errors: p.canary.errors },
-          baseline: { requests: p.baseline.requests, errors: p.baseline.errors },
+          canary: armJson(p.canary),
+          baseline: armJson(p.baseline),
           ...(p.verdict ? { verdict: p.verdict } : {}),
         })}\n`,
       );
@@ -140,6 +140,17 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
   context.setExitCode(
     summary.outcome === 'interrupted' ? EXIT_INTERRUPTED : summary.ok ? EXIT.ok : EXIT.internal,
   );
+}
+
+/** An arm's totals over the current step; p99 as the upper bound of its histogram bucket. */
+function armJson(t: ArmTotals) {
+  const p99 = quantileBound(t.latency, 0.99);
+  return {
+    requests: t.requests,
+    errors: t.errors,
+    ...(p99 === undefined || !Number.isFinite(p99) ? {} : { p99Seconds: p99 }),
+    ...(t.memory === undefined ? {} : { memory: t.memory }),
+  };
 }
 
 function round(x: number): number {
