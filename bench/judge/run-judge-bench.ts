@@ -11,40 +11,10 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createJudge } from '../../src/core/judge/create-judge.js';
 import type { Batch, StageSpec } from '../../src/core/judge/judge-types.js';
-import type { JudgePolicy } from '../../src/core/plan/plan-types.js';
 import { defaultPeers, describePeer, PeerBank, type PeerConfig, tunedGrid } from './peers.js';
 import { Rng } from './random.js';
+import { benchPolicy } from './run-judge-bench-policy.js';
 import { type Cell, cells, LATENCY_EDGES, RATE, ScenarioStream } from './scenarios.js';
-
-/** The policy rollgate runs with in the benchmark (ADR 0025). */
-export function benchPolicy(): JudgePolicy {
-  return {
-    gates: [
-      {
-        name: 'error-rate-no-go',
-        metric: 'error_rate',
-        comparison: 'relative',
-        threshold: 0,
-        forSeconds: 0,
-        action: 'no_go',
-      },
-      {
-        name: 'latency-p99-no-go',
-        metric: 'latency_p99',
-        comparison: 'relative',
-        threshold: 0,
-        forSeconds: 0,
-        action: 'no_go',
-      },
-    ],
-    criticalEndpoints: [],
-    alpha: 0.01,
-    beta: 0.05,
-    maxNoDataSeconds: 120,
-    staleAfterSeconds: 30,
-    promoteMargin: 0.2,
-  };
-}
 
 interface Args {
   runs: number;

@@ -7,6 +7,11 @@
 export interface EndpointCounts {
   requests: number;
   errors: number;
+  /**
+   * Cumulative latency histogram of this endpoint (same shape as ArmBatch.latency), when
+   * the source measures per endpoint; the post-release report's per-endpoint percentiles.
+   */
+  latency?: Record<string, number>;
 }
 
 /** Measurements of one arm (baseline or canary) over one batch. */

@@ -17,7 +17,7 @@ export const GRID_MAX_K = 96;
 const SIZE = GRID_MAX_K - GRID_MIN_K + 1;
 
 /** Rollback alternatives: θ0·r with r log-spaced over [1.12, 10] (twelve points). */
-export const ROLLBACK_STEPS = [2, 5, 9, 12, 16, 19, 23, 26, 30, 33, 37, 40] as const;
+export const ROLLBACK_STEPS = [2, 5, 8, 12, 15, 18, 22, 25, 28] as const;
 /** Promote alternatives: θP / r with r log-spaced over [1.06, 4] (twelve points). */
 export const PROMOTE_STEPS = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 24] as const;
 
@@ -48,7 +48,7 @@ export const GRID_MAX_THETA = gridTheta(GRID_MAX_K);
 const THETA = Float64Array.from({ length: SIZE }, (_, i) => gridTheta(i + GRID_MIN_K));
 
 /** Weight of the breach test run from the stream's start; the rest goes to restarts. */
-export const RESTART_FROM_START = 0.75;
+export const RESTART_FROM_START = 0.9;
 /** Restart offsets, seconds after the stream began testing (doubling, up to 2 h). */
 export const RESTART_OFFSETS = [30, 60, 120, 240, 480, 960, 1920, 3840] as const;
 

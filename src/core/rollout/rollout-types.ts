@@ -47,6 +47,11 @@ export interface Release {
   type: ReleaseType;
   risk: 'low' | 'medium' | 'high';
   notes?: string;
+  /**
+   * When the release's newest commit was made (ISO 8601), given at release start; the
+   * release metrics' change lead time runs from it to the completed rollout.
+   */
+  commitAt?: string;
   createdAt: string;
   createdBy: string;
 }

@@ -76,4 +76,37 @@ export const POSTGRES_MIGRATIONS: readonly SqlMigration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'post-mortems and action items',
+    statements: [
+      `create table rollgate_postmortems (
+        id text primary key,
+        rollout_id text not null unique references rollgate_rollouts (id),
+        service text not null,
+        environment text not null,
+        failed_version text not null,
+        restored_version text not null,
+        created_at text collate "C" not null,
+        due_at text collate "C" not null,
+        completed_at text collate "C",
+        completed_by text,
+        content json
+      )`,
+      `create index rollgate_postmortems_due on rollgate_postmortems (completed_at, due_at)`,
+      `create index rollgate_postmortems_service on rollgate_postmortems (service, created_at)`,
+      `create table rollgate_action_items (
+        postmortem_id text not null references rollgate_postmortems (id),
+        id text not null,
+        service text not null,
+        action text not null,
+        owner text not null,
+        due text collate "C" not null,
+        status text not null check (status in ('planned', 'in_progress', 'done', 'blocked')),
+        ticket text,
+        primary key (postmortem_id, id)
+      )`,
+      `create index rollgate_action_items_due on rollgate_action_items (status, due)`,
+    ],
+  },
 ];

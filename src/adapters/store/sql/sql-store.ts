@@ -1,4 +1,5 @@
 import { RollgateError } from '../../../core/errors/rollgate-error.js';
+import type { ActionItem } from '../../../core/records/post-mortem-parse.js';
 import {
   IN_FLIGHT_STATES,
   type NewEvent,
@@ -8,11 +9,19 @@ import {
   type RolloutSnapshot,
   type TimelineEvent,
 } from '../../../core/rollout/rollout-types.js';
+import type {
+  ActionItemFilter,
+  PostMortemFilter,
+  PostMortemRecord,
+  PostMortemStore,
+  StoredActionItem,
+} from '../../../ports/post-mortem-store.js';
 import type { SqlBackend } from '../../../ports/sql-backend.js';
 import type { Lease, RolloutCommit, RolloutFilter, Store } from '../../../ports/store.js';
 import { SqlLeases } from './sql-leases.js';
 import { migrate } from './sql-migrator.js';
 import { SqlOutbox } from './sql-outbox.js';
+import { SqlPostMortems } from './sql-post-mortems.js';
 import { type Db, SqlSession } from './sql-session.js';
 import {
   checkLimit,
@@ -30,15 +39,51 @@ import {
  * in-flight rollout per service and environment (a partial unique index), one event per
  * (rollout, seq), one outbox message per idempotency key. See docs/store.md.
  */
-export class SqlStore implements Store {
+export class SqlStore implements Store, PostMortemStore {
   private readonly session: SqlSession;
   private readonly outbox: SqlOutbox;
   private readonly leases: SqlLeases;
+  private readonly postMortems: SqlPostMortems;
 
   constructor(backend: SqlBackend) {
     this.session = new SqlSession(backend);
     this.outbox = new SqlOutbox(this.session);
     this.leases = new SqlLeases(this.session);
+    this.postMortems = new SqlPostMortems(this.session);
+  }
+
+  createPostMortem(
+    pm: Omit<PostMortemRecord, 'completedAt' | 'completedBy' | 'content'>,
+  ): Promise<void> {
+    return this.postMortems.create(pm);
+  }
+
+  getPostMortem(id: string): Promise<PostMortemRecord | undefined> {
+    return this.postMortems.get(id);
+  }
+
+  getPostMortemByRollout(rolloutId: string): Promise<PostMortemRecord | undefined> {
+    return this.postMortems.getByRollout(rolloutId);
+  }
+
+  listPostMortems(filter?: PostMortemFilter): Promise<PostMortemRecord[]> {
+    return this.postMortems.list(filter);
+  }
+
+  completePostMortem(
+    id: string,
+    completion: {
+      at: string;
+      by: string;
+      content: Record<string, unknown>;
+      actionItems: ActionItem[];
+    },
+  ): Promise<void> {
+    return this.postMortems.complete(id, completion);
+  }
+
+  listActionItems(filter?: ActionItemFilter): Promise<StoredActionItem[]> {
+    return this.postMortems.listActionItems(filter);
   }
 
   migrate(): Promise<void> {

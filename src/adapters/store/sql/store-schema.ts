@@ -67,6 +67,31 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+export interface PostMortemsTable {
+  id: string;
+  rollout_id: string;
+  service: string;
+  environment: string;
+  failed_version: string;
+  restored_version: string;
+  created_at: string;
+  due_at: string;
+  completed_at: string | null;
+  completed_by: string | null;
+  content: unknown;
+}
+
+export interface ActionItemsTable {
+  postmortem_id: string;
+  id: string;
+  service: string;
+  action: string;
+  owner: string;
+  due: string;
+  status: string;
+  ticket: string | null;
+}
+
 export interface StoreSchema {
   rollgate_migrations: MigrationsTable;
   rollgate_releases: ReleasesTable;
@@ -74,6 +99,8 @@ export interface StoreSchema {
   rollgate_events: EventsTable;
   rollgate_outbox: OutboxTable;
   rollgate_leases: LeasesTable;
+  rollgate_postmortems: PostMortemsTable;
+  rollgate_action_items: ActionItemsTable;
 }
 
 export const MIGRATIONS_TABLE = 'rollgate_migrations';
