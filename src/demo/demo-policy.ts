@@ -24,6 +24,9 @@ export interface DemoPolicyInput {
 export function demoPolicyText(input: DemoPolicyInput): string {
   // A missing batch must not pause the rollout before the next one can arrive.
   const maxNoData = Math.max(300, Math.ceil(3 * input.batchSeconds));
+  // Every stage holds at least MIN_STAGE_BATCHES batches of real traffic (ADR 0090):
+  // above 75x the 5-minute hold would otherwise be one or two batches.
+  const hold = duration(Math.max(300, Math.ceil(MIN_STAGE_BATCHES * input.batchSeconds)));
   return `# The policy \`rollgate demo\` used (scenario ${input.scenario}, ${input.speed}x speed).
 # It extends the built-in policy (the figures of the release guide): what is not
 # written here keeps its default. Check it with \`rollgate validate\` in this folder,
@@ -54,7 +57,8 @@ services:
     slo:
       /v1/payment/process: { p95: 300ms, p99: 600ms, errorRate: 0.5% }
 
-# The built-in minor strategy with a third of its holds. A stage promotes when its time is
+# The built-in minor strategy with a third of its holds (at least ${MIN_STAGE_BATCHES} judge batches,
+# ${MIN_STAGE_BATCHES} real seconds, at high speeds). A stage promotes when its time is
 # up and no gate fired (onTimeout: promote): at demo traffic a few minutes are too little
 # evidence for the judge to promote early, and the built-in \`pause\` would wait for you.
 strategies:
@@ -62,9 +66,9 @@ strategies:
     - { type: checks, phase: preflight }
     - { type: deploy, target: canary }
     - { type: checks, phase: smoke }
-    - { type: traffic, name: canary, weight: 5%, hold: 5m, maxHold: 5m, onTimeout: promote }
-    - { type: traffic, weight: 25%, hold: 5m, maxHold: 5m, onTimeout: promote }
-    - { type: traffic, weight: 50%, hold: 5m, maxHold: 5m, onTimeout: promote }
+    - { type: traffic, name: canary, weight: 5%, hold: ${hold}, maxHold: ${hold}, onTimeout: promote }
+    - { type: traffic, weight: 25%, hold: ${hold}, maxHold: ${hold}, onTimeout: promote }
+    - { type: traffic, weight: 50%, hold: ${hold}, maxHold: ${hold}, onTimeout: promote }
     - { type: traffic, name: full, weight: 100%, analysis: false }
     - { type: deploy, target: stable }
     - { type: checks, phase: verification }
@@ -92,6 +96,14 @@ judge:
 watch:
   immediate: { from: 0m, to: 10m }
 `;
+}
+
+/** Fewest judge batches (real seconds) a traffic stage holds, whatever the speed. */
+export const MIN_STAGE_BATCHES = 4;
+
+/** Whole seconds as a policy duration: `5m`, `16m`, `90s`. */
+function duration(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
 function fmt(x: number): string {

@@ -115,6 +115,13 @@ export function renderSummary(s: DemoSummary): string {
   }
   lines.push(`  store:  ${s.files.store} (rollout ${s.rolloutId})`);
   lines.push(`  policy: ${s.files.policy}`);
+  const record = s.files.records.find((f) => f.endsWith('.md'));
+  if (record) {
+    lines.push(
+      `  ${s.outcome === 'rolled_back' ? 'post-mortem draft' : 'post-release report'}: ${record}`,
+    );
+  }
+  if (s.recordsError) lines.push(`  records not written: ${s.recordsError}`);
   if (s.urls) {
     lines.push(
       `  still running (Ctrl-C stops): router ${s.urls.router}, admin ${s.urls.routerAdmin},`,

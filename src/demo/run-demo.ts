@@ -11,13 +11,15 @@ import { ScaledClock } from '../adapters/clock/scaled-clock.js';
 import { BuiltinMetricSource } from '../adapters/metrics/builtin/builtin-metric-source.js';
 import { BuiltinRouterAdapter } from '../adapters/routers/builtin/builtin-router-adapter.js';
 import { openStore } from '../app/store-registry.js';
-import { RollgateError } from '../core/errors/rollgate-error.js';
+import { coerceError, RollgateError } from '../core/errors/rollgate-error.js';
 import { createJudge } from '../core/judge/create-judge.js';
 import type { Batch } from '../core/judge/judge-types.js';
 import { resolvePlan } from '../core/plan/resolve-plan.js';
 import type { Release, RolloutSnapshot, TimelineEvent } from '../core/rollout/rollout-types.js';
 import { Engine } from '../engine/engine.js';
+import type { PostMortemStore } from '../ports/post-mortem-store.js';
 import type { Store } from '../ports/store.js';
+import { writePostMortem, writeReleaseReport } from '../records-io/record-files.js';
 import { DemoDeployer } from './demo-deployer.js';
 import { compileDemoPolicy, DEMO_SERVICE, demoPolicyText } from './demo-policy.js';
 import { addArm, type DemoProgress, type DemoVerdict, emptyTotals } from './demo-progress.js';
@@ -98,7 +100,10 @@ export interface DemoSummary {
   detection?: DemoDetection;
   pauseReason?: string;
   load?: Pick<LoadReport, 'sent' | 'succeeded' | 'failed' | 'dropped'>;
-  files: { store: string; policy: string };
+  /** The store, the policy it ran, and the records written from the timeline. */
+  files: { store: string; policy: string; records: string[] };
+  /** Why no records were written, when writing them failed. */
+  recordsError?: string;
   urls?: DemoUrls;
 }
 
@@ -107,7 +112,11 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
   const scenario = SCENARIOS[options.scenario];
   const dir = resolve(options.cwd, DEMO_DIR);
   await mkdir(dir, { recursive: true });
-  const files = { store: join(dir, 'rollgate.db'), policy: join(dir, 'rollgate.yaml') };
+  const files = {
+    store: join(dir, 'rollgate.db'),
+    policy: join(dir, 'rollgate.yaml'),
+    records: [] as string[],
+  };
   const cleanup: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const f of cleanup.splice(0).reverse()) await f().catch(() => undefined);
@@ -237,6 +246,14 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     const events = await store.listEvents(started.id);
     const detection = detectionOf(events, (iso) => clock.wallTime(Date.parse(iso)));
     const outcome = interrupted ? 'interrupted' : snapshot.state;
+    let recordsError: string | undefined;
+    if (!interrupted) {
+      try {
+        files.records = await writeDemoRecords(store, snapshot, join(dir, 'records'), clock.now());
+      } catch (err) {
+        recordsError = coerceError(err).message;
+      }
+    }
     const summary: DemoSummary = {
       scenario: scenario.name,
       story: scenario.story,
@@ -253,6 +270,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
         ? { pauseReason: snapshot.pauseReason }
         : {}),
       files,
+      ...(recordsError ? { recordsError } : {}),
     };
     if (options.keep && !interrupted) {
       summary.urls = urls;
@@ -271,6 +289,24 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
   } finally {
     await stopAll();
   }
+}
+
+/** The post-mortem draft of a rollback, or the post-release report of a completed release. */
+async function writeDemoRecords(
+  store: Store,
+  snapshot: RolloutSnapshot,
+  outDir: string,
+  nowMs: number,
+): Promise<string[]> {
+  if (!isPostMortemStore(store)) return [];
+  const ctx = { store, outDir, now: new Date(nowMs).toISOString() };
+  if (snapshot.state === 'rolled_back') return (await writePostMortem(ctx, snapshot.id)).files;
+  if (snapshot.state === 'completed') return writeReleaseReport(ctx, snapshot.id);
+  return [];
+}
+
+function isPostMortemStore(store: Store): store is Store & PostMortemStore {
+  return typeof (store as Partial<PostMortemStore>).createPostMortem === 'function';
 }
 
 /** A demo killed half way leaves its rollout in flight: abort it so this one can start. */

@@ -120,7 +120,7 @@ describe(`rollgate demo --speed ${SPEED} --json`, () => {
         '--json',
       ]);
       const summary = run.lines.at(-1) as Record<string, unknown> & {
-        files: { store: string; policy: string };
+        files: { store: string; policy: string; records: string[] };
         detection?: { seconds: number; canaryRequests: number };
       };
       process.stdout.write(`demo ${c.scenario}: ${run.wallSeconds.toFixed(1)} s wall\n`);
@@ -141,6 +141,12 @@ describe(`rollgate demo --speed ${SPEED} --json`, () => {
       expect(summary.files.store).toBe(join(run.dir, 'rollgate-demo', 'rollgate.db'));
       expect(existsSync(summary.files.store)).toBe(true);
       expect(readFileSync(summary.files.policy, 'utf8')).toContain('criticalEndpoints');
+      // and the record the timeline gives: a post-mortem draft, or the post-release report
+      const record = summary.files.records.find((f) => f.endsWith('.md')) as string;
+      expect(readFileSync(record, 'utf8')).toContain(
+        c.outcome === 'rolled_back' ? 'v2.1.0' : 'payment-service',
+      );
+      expect(record).toMatch(c.outcome === 'rolled_back' ? /v2\.1\.0\.md$/ : /post-release-report/);
       // the router and both versions ran as children, and none outlived the demo
       expect(run.children.length).toBeGreaterThanOrEqual(3);
       expect(run.children.filter(alive)).toEqual([]);
