@@ -7,6 +7,12 @@ export const EXIT = {
   invalidInput: 2,
   rolledBack: 3,
   paused: 4,
+  /** The rollback itself failed: the new version may still serve; a person must act. */
+  failed: 5,
+  /** The store is locked or unreachable (after retries): try again (sysexits EX_TEMPFAIL). */
+  unavailable: 75,
+  /** Interrupted (SIGINT/SIGTERM) while waiting: the rollout goes on under a controller. */
+  interrupted: 130,
 } as const;
 
 /** The only place error codes become exit codes. */
@@ -17,7 +23,10 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'not_found':
     case 'illegal_command':
     case 'conflict':
+    case 'store_corrupt':
       return EXIT.invalidInput;
+    case 'store_unavailable':
+      return EXIT.unavailable;
     default:
       return EXIT.internal;
   }

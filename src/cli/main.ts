@@ -12,6 +12,8 @@ export function buildProgram(context: CommandContext): Command {
   const program = new Command('rollgate')
     .description('Release runbooks as software: canary rollouts judged by sequential statistics.')
     .version(VERSION)
+    // Program options only before the command: `release start --version V` is the release's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.io.out(text),

@@ -18,6 +18,7 @@ services:
     router:
       type: builtin
       listen: 127.0.0.1:8080
+      admin: 127.0.0.1:9901     # its admin API: where rollgate sets the weight
       stable: http://127.0.0.1:9001
       canary: http://127.0.0.1:9002
 

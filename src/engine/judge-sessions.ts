@@ -40,6 +40,8 @@ export class JudgeSessions {
       maxHoldSeconds: step.maxHoldSeconds,
       minCanaryRequests: step.minCanaryRequests,
       onTimeout: step.onTimeout,
+      startSeconds: 0, // batches carry t = seconds since the step started
+      judge: s.plan.judge,
     });
     const events = await this.store.listEvents(s.id);
     let from = 0;

@@ -1,4 +1,5 @@
 import type { Batch, Verdict } from '../core/judge/judge-types.js';
+import type { JudgePolicy } from '../core/plan/plan-types.js';
 
 /**
  * Judge port: the engine feeds it the stage's batches in order and acts on its verdict.
@@ -20,6 +21,8 @@ export interface JudgeStage {
    * `observe` call (elapsed time then undercounts by at most one batch).
    */
   startSeconds?: number;
+  /** The gates and bounds of the rollout's own plan (`plan.judge`), frozen at its start. */
+  judge?: JudgePolicy;
 }
 
 export interface Judge {

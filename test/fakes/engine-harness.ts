@@ -80,7 +80,7 @@ export class EngineHarness {
     states: readonly RolloutState[] = SETTLED,
     limitMs?: number,
   ): Promise<RolloutSnapshot> {
-    await runUntil(this.clock, () => states.includes(this.store.rollouts.get(id)!.state), limitMs);
+    await runUntil(this.clock, () => states.includes(this.store.peek(id)!.state), limitMs);
     return this.state(id);
   }
 
@@ -97,7 +97,7 @@ export class EngineHarness {
   }
 
   events(id: string) {
-    return this.store.events.get(id) ?? [];
+    return this.store.timeline(id);
   }
 
   types(id: string): string[] {

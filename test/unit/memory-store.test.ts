@@ -1,8 +1,7 @@
 import { storeContract } from '../contracts/store-contract.js';
-import { MemoryStore, memoryStoreData } from '../fakes/contract-memory-store.js';
+import { MemoryStore, memoryStoreData } from '../fakes/memory-store.js';
 
-// TODO(unify): the engine's fake (fakes/memory-store.ts) does not pass this contract yet;
-// this second fake does. One fake should remain.
+// The one in-memory Store fake: it passes the store contract and serves the engine's unit tests.
 storeContract('memory fake', () => ({
   async newDatabase() {
     const data = memoryStoreData();

@@ -30,6 +30,8 @@ const BuiltinRouter = z.strictObject({
   stable: HttpUrl,
   canary: HttpUrl,
   overrideHeader: z.string().optional(),
+  /** The router's admin API (host:port), where rollgate sets the weight and reads measurements. */
+  admin: HostPort.optional(),
 });
 
 const HaproxyRouter = z.strictObject({

@@ -62,7 +62,7 @@ describe('chaos: random commands, failures, verdicts and controller kills agains
       const { id } = await h.start(release(kind), PLANS[kind]());
       // an approval step is approved whenever the run happens to find it waiting
       const approve = async () => {
-        const s = h.store.rollouts.get(id)!;
+        const s = h.store.peek(id)!;
         if (s.state === 'paused' && s.pauseReason?.startsWith('awaiting approval')) {
           await h.engine.command(id, 'resume', '@rm');
         }
@@ -108,7 +108,7 @@ describe('chaos: random commands, failures, verdicts and controller kills agains
       totalEvents += events.length;
       paused += events.filter((e) => e.type === 'rollout.paused').length;
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-      expect(rebuildSnapshot(events)).toEqual(h.store.rollouts.get(id));
+      expect(rebuildSnapshot(events)).toEqual(h.store.peek(id));
       // never promoted on missing data
       for (const e of events) {
         if (e.type === 'judge.verdict' && e.data.decision === 'promote')

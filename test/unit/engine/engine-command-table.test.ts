@@ -21,7 +21,7 @@ async function inState(state: RolloutState): Promise<{ h: EngineHarness; id: str
   }
   const h = new EngineHarness();
   const { id } = await h.start(release('patch'), patchPlan());
-  await runUntil(h.clock, () => h.store.rollouts.get(id)!.steps[2]!.state === 'running');
+  await runUntil(h.clock, () => h.store.peek(id)!.steps[2]!.state === 'running');
   const run = async (...cmds: CommandName[]) => {
     for (const c of cmds) await h.engine.command(id, c, '@ops');
     await flush();
@@ -81,14 +81,14 @@ describe('every command in every state, through a running engine', () => {
 
   it.each(cases)('$command in $state → legal: $legal', async ({ state, command, legal }) => {
     const { h, id } = await inState(state);
-    const before = h.store.rollouts.get(id)!.lastSeq;
+    const before = h.store.peek(id)!.lastSeq;
     const send = h.engine.command(id, { name: command, text: 'note', reason: 'table' }, '@ops');
     if (!legal) {
       await expect(send).rejects.toMatchObject({ code: 'illegal_command' });
       await flush();
       expect(
-        h.store.events
-          .get(id)!
+        h.store
+          .timeline(id)
           .slice(before)
           .some((e) => e.actor === '@ops'),
       ).toBe(false);

@@ -7,7 +7,7 @@ import { minorPlan, release } from '../../fakes/plans.js';
 
 async function atCanary(h: EngineHarness): Promise<string> {
   const { id } = await h.start(release('minor'), minorPlan());
-  await runUntil(h.clock, () => h.store.rollouts.get(id)!.steps[3]!.state === 'running');
+  await runUntil(h.clock, () => h.store.peek(id)!.steps[3]!.state === 'running');
   h.clock.advance(95_000); // mid-hold
   await flush();
   return id;
@@ -78,7 +78,7 @@ describe('commands through the engine', () => {
     const id = await atCanary(h);
     const release1 = h.router.block();
     // the judge promotes at the end of the hold; the worker then calls setWeight(25) and waits
-    await runUntil(h.clock, () => h.store.rollouts.get(id)!.stepIndex === 4);
+    await runUntil(h.clock, () => h.store.peek(id)!.stepIndex === 4);
     await h.engine.command(id, 'pause', '@ops');
     release1(); // the router applies 25 % after the pause was committed
     await flush();
@@ -134,10 +134,7 @@ describe('commands through the engine', () => {
     const id = await atCanary(h);
     // someone else writes every time @bob tries to commit
     h.store.beforeCommit = (change) => {
-      if (change.events.some((e) => e.actor === '@bob')) {
-        const s = h.store.rollouts.get(id)!;
-        h.store.rollouts.set(id, { ...s, epoch: s.epoch + 1 });
-      }
+      if (change.events.some((e) => e.actor === '@bob')) h.store.interfere(id);
     };
     const err = await h.engine.command(id, 'pause', '@bob').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'conflict' });
@@ -151,10 +148,7 @@ describe('commands through the engine', () => {
     const h = new EngineHarness({ batchIntervalMs: 60_000, scanIntervalMs: 5_000 });
     void h.engine.run();
     const id = await atCanary(h);
-    await runUntil(
-      h.clock,
-      () => Number(h.store.rollouts.get(id)!.steps[3]!.detail?.batches ?? 0) >= 1,
-    );
+    await runUntil(h.clock, () => Number(h.store.peek(id)!.steps[3]!.detail?.batches ?? 0) >= 1);
     // another process (the CLI on the same SQLite file) aborts, without this engine's API
     const s = (await h.store.getRollout(id))!;
     const t = applyCommand(s, { name: 'abort' }, '@cli', {

@@ -9,7 +9,7 @@ import { minorPlan, release, traffic } from '../../fakes/plans.js';
 /** Run a minor rollout until its first traffic step (5 %) is holding. */
 async function atCanary(h: EngineHarness): Promise<string> {
   const { id } = await h.start(release('minor'), minorPlan());
-  await runUntil(h.clock, () => h.store.rollouts.get(id)!.steps[3]!.state === 'running');
+  await runUntil(h.clock, () => h.store.peek(id)!.steps[3]!.state === 'running');
   return id;
 }
 
@@ -158,7 +158,7 @@ describe('post-release watch', () => {
   it('a hard-gate breach during the watch rolls back the stable pool too', async () => {
     const h = new EngineHarness();
     const { id } = await h.start(release('minor'), minorPlan());
-    await runUntil(h.clock, () => h.store.rollouts.get(id)!.stepIndex === 8);
+    await runUntil(h.clock, () => h.store.peek(id)!.stepIndex === 8);
     h.metrics.setGenerator(() => ({
       ok: true,
       batch: {

@@ -20,7 +20,7 @@ describe('ports per service', () => {
         checks: h.checks,
         portsFor: (t) => (t.service === 'billing' ? { router: billingRouter } : {}),
       },
-      { newId: () => `ro-${h.store.rollouts.size + 1}` },
+      { newId: () => `ro-${h.store.rolloutCount() + 1}` },
     );
     const p = await h.start(release('patch'), patchPlan());
     const b = await h.start(
@@ -28,7 +28,7 @@ describe('ports per service', () => {
       { ...patchPlan(), service: 'billing' },
     );
     await runUntil(h.clock, () =>
-      [p.id, b.id].every((id) => h.store.rollouts.get(id)!.state === 'completed'),
+      [p.id, b.id].every((id) => h.store.peek(id)!.state === 'completed'),
     );
     expect(h.router.weights.get('payments/production')).toBe(100);
     expect(h.router.weights.has('billing/production')).toBe(false);

@@ -20,7 +20,7 @@ async function advanceTimers(clock: ManualClock, n: number): Promise<void> {
 function expectGapless(h: EngineHarness, id: string): void {
   const events = h.events(id);
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-  expect(rebuildSnapshot(events)).toEqual(h.store.rollouts.get(id));
+  expect(rebuildSnapshot(events)).toEqual(h.store.peek(id));
 }
 
 async function referenceRun(): Promise<{ minutes: number; decisions: number }> {
@@ -48,7 +48,7 @@ describe('kill and resume', () => {
       const { id } = await a.start(release('major'), majorPlan());
       // let A work, approving when it asks
       for (let done = 0; done < ticks; done += 1) {
-        const s = a.store.rollouts.get(id)!;
+        const s = a.store.peek(id)!;
         if (s.state === 'paused') await a.engine.command(id, 'resume', '@rm');
         await advanceTimers(a.clock, 1);
       }
@@ -103,8 +103,7 @@ describe('kill and resume', () => {
     const lengths = [3, 17, 120, 1, 250, 33, 400, 2, 90];
     for (const ticks of lengths) {
       for (let i = 0; i < ticks; i += 1) {
-        if (h.store.rollouts.get(id)!.state === 'paused')
-          await h.engine.command(id, 'resume', '@rm');
+        if (h.store.peek(id)!.state === 'paused') await h.engine.command(id, 'resume', '@rm');
         await advanceTimers(h.clock, 1);
       }
       await h.engine.stop();
@@ -125,10 +124,7 @@ describe('kill and resume', () => {
   it('rebuilds the judge session from the recorded batches', async () => {
     const a = new EngineHarness();
     const { id } = await a.start(release('minor'), minorPlan());
-    await runUntil(
-      a.clock,
-      () => (a.store.rollouts.get(id)!.steps[3]!.detail?.batches ?? 0) === 25,
-    );
+    await runUntil(a.clock, () => (a.store.peek(id)!.steps[3]!.detail?.batches ?? 0) === 25);
     await a.engine.stop();
     const b = a.sibling();
     b.judge = new FakeJudge();
@@ -147,7 +143,7 @@ describe('kill and resume', () => {
     const a = new EngineHarness();
     const release1 = a.router.block();
     const { id } = await a.start(release('minor'), minorPlan());
-    await runUntil(a.clock, () => a.store.rollouts.get(id)!.stepIndex === 3);
+    await runUntil(a.clock, () => a.store.peek(id)!.stepIndex === 3);
     const before = await a.state(id);
     expect(before.steps[3]!.state).toBe('pending');
     const stopping = a.engine.stop();
@@ -165,7 +161,7 @@ describe('kill and resume', () => {
   it('killed during a rollback: the next controller finishes it', async () => {
     const a = new EngineHarness();
     const { id } = await a.start(release('minor'), minorPlan());
-    await runUntil(a.clock, () => a.store.rollouts.get(id)!.steps[3]!.state === 'running');
+    await runUntil(a.clock, () => a.store.peek(id)!.steps[3]!.state === 'running');
     a.deployer.failNext('rollback', 2);
     await a.engine.command(id, 'abort', '@oncall');
     await flush();
@@ -187,15 +183,15 @@ describe('kill and resume', () => {
     void a.engine.run();
     void b.engine.run();
     const { id } = await a.start(release('minor'), minorPlan());
-    await runUntil(a.clock, () => a.store.rollouts.get(id)!.stepIndex === 5);
+    await runUntil(a.clock, () => a.store.peek(id)!.stepIndex === 5);
     expect(b.judge.stages).toHaveLength(0);
-    expect(a.store.leases.get(id)).toMatchObject({ owner: 'a' });
+    expect(a.store.lease(id)).toMatchObject({ owner: 'a' });
     // A goes away; B takes over on its next scan and finishes
     await a.engine.stop();
     const end = await b.complete(id);
     expect(end.state).toBe('completed');
     expect(b.judge.stages.map((s) => s.weight)).toEqual([50]);
-    expect(a.store.leases.get(id)).toMatchObject({ owner: 'b', token: 2 });
+    expect(a.store.lease(id)).toMatchObject({ owner: 'b', token: 2 });
     expectGapless(b, id);
     await b.engine.stop();
   });

@@ -144,8 +144,8 @@ describe('rebuildSnapshot', () => {
           refused += 1;
         }
         if (n % 6 === 5) {
-          const stored = h.store.rollouts.get(h.snapshot.id);
-          expect(rebuildSnapshot(h.store.events.get(h.snapshot.id)!)).toEqual(stored);
+          const stored = h.store.peek(h.snapshot.id);
+          expect(rebuildSnapshot(h.store.timeline(h.snapshot.id)!)).toEqual(stored);
           checks += 1;
         }
       }

@@ -381,7 +381,7 @@ export class SqlStore implements Store, PostMortemStore {
       {
         cause,
         hint: running
-          ? `Wait for ${running.id} to finish, or abort it (rollgate rollout abort ${running.id}).`
+          ? `Wait for ${running.id} to finish, or abort it (rollgate abort ${running.id}).`
           : 'Wait for the running rollout to finish, or abort it.',
         details: {
           rolloutId: s.id,

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { IN_FLIGHT_STATES } from '../../core/rollout/rollout-types.js';
+import { addStoreOptions, withCliApp } from '../cli-app.js';
+import type { CommandContext } from '../command-registry.js';
+import { EXIT } from '../exit-codes.js';
+import { findRollout } from '../find-rollout.js';
+import { exitCodeForState, followRollout, stopSignal, WATCH_ENDS } from '../follow-rollout.js';
+import { renderEvent, renderRollout, renderRolloutTable } from '../render-rollout.js';
+
+interface StatusOptions {
+  service?: string;
+  env?: string;
+  watch?: boolean;
+  json?: boolean;
+  store?: string;
+  actor?: string;
+}
+
+/** `rollgate status [id]`: one rollout (or every rollout in flight), optionally followed live. */
+export function registerStatusCommand(program: Command, context: CommandContext): void {
+  const command = program
+    .command('status [id]')
+    .description('show a rollout (default: every rollout in flight); --watch follows it to its end')
+    .option('--service <name>', "the service's rollout in flight")
+    .option('--env <name>', 'environment (with --service)')
+    .option(
+      '--watch',
+      'follow the timeline until the rollout ends (exit 0 completed, 3 rolled back, 5 failed)',
+    )
+    .option('--json', 'print JSON');
+  addStoreOptions(command).action(async (id: string | undefined, options: StatusOptions) => {
+    const io = context.io;
+    await withCliApp(io, options, async (app) => {
+      await app.engine.stop(); // reads only: this process drives nothing
+      if (id === undefined && options.service === undefined) {
+        const rollouts = await app.store.listRollouts({ states: IN_FLIGHT_STATES });
+        if (options.json) io.out(`${JSON.stringify(rollouts, null, 2)}\n`);
+        else if (rollouts.length === 0) io.out('no rollout in flight\n');
+        else io.out(renderRolloutTable(rollouts));
+        context.setExitCode(EXIT.ok);
+        return;
+      }
+      const s = await findRollout(
+        app,
+        { id, service: options.service, env: options.env },
+        { latest: true },
+      );
+      if (!options.watch) {
+        const events = await app.store.listEvents(s.id);
+        if (options.json) io.out(`${JSON.stringify({ rollout: s, events }, null, 2)}\n`);
+        else io.out(renderRollout(s, events));
+        context.setExitCode(EXIT.ok);
+        return;
+      }
+      const stop = stopSignal();
+      try {
+        const final = await followRollout(app, s.id, {
+          drive: false,
+          until: WATCH_ENDS,
+          signal: stop.signal,
+          onEvent: (e) => io.out(options.json ? `${JSON.stringify(e)}\n` : `${renderEvent(e)}\n`),
+        });
+        if (!options.json) io.out(renderRollout(final, [], 0));
+        context.setExitCode(
+          WATCH_ENDS.includes(final.state) ? exitCodeForState(final.state) : EXIT.interrupted,
+        );
+      } finally {
+        stop.dispose();
+      }
+    });
+  });
+}
