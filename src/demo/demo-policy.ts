@@ -42,6 +42,7 @@ services:
       listen: ${input.routerListen}
       stable: ${input.stableUrl}
       canary: ${input.canaryUrl}
+      admin: ${input.routerAdmin}
     # The demo starts both versions itself (src/demo/demo-stack.ts); a real service would
     # use its own deploy scripts (type: command) here.
     deployer:

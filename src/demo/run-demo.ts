@@ -1,7 +1,8 @@
 /**
  * `rollgate demo`: the built-in router, two versions of the demo service and a load
  * generator on loopback, a SQLite store under `./rollgate-demo/`, and the engine running a
- * minor release of the new version on a compressed clock (ADR 0090, 0091). Reports
+ * minor release of the new version on a compressed clock (ADR 0090, 0091), all built by
+ * the composition root (`createApp`) with the demo's providers. Reports
  * progress from the rollout's timeline and ends with the outcome and detection time.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,13 +11,12 @@ import { join, resolve } from 'node:path';
 import { ScaledClock } from '../adapters/clock/scaled-clock.js';
 import { BuiltinMetricSource } from '../adapters/metrics/builtin/builtin-metric-source.js';
 import { BuiltinRouterAdapter } from '../adapters/routers/builtin/builtin-router-adapter.js';
-import { openStore } from '../app/store-registry.js';
+import { createApp } from '../app.js';
 import { coerceError, RollgateError } from '../core/errors/rollgate-error.js';
-import { createJudge } from '../core/judge/create-judge.js';
 import type { Batch } from '../core/judge/judge-types.js';
 import { resolvePlan } from '../core/plan/resolve-plan.js';
 import type { Release, RolloutSnapshot, TimelineEvent } from '../core/rollout/rollout-types.js';
-import { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import type { PostMortemStore } from '../ports/post-mortem-store.js';
 import type { Store } from '../ports/store.js';
 import { writePostMortem, writeReleaseReport } from '../records-io/record-files.js';
@@ -146,26 +146,16 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     const policy = compileDemoPolicy(text, files.policy);
     const plan = resolvePlan(policy, { releaseType: 'minor', service: DEMO_SERVICE });
 
-    const store = await openStore(files.store, { cwd: options.cwd });
-    cleanup.push(() => store.close());
+    // The object graph comes from the composition root, with the demo's providers: the
+    // built-in router and metrics seen through the demo clock (ADR 0090), and a deployer
+    // for versions the demo stack already runs.
     const changes = new WeightChanges();
-    const engine = new Engine(
-      {
-        store,
-        clock,
-        router: new WeightTrackingRouter(
-          new BuiltinRouterAdapter({ adminUrl: stack.adminUrl }),
-          changes,
-        ),
-        deployer: new DemoDeployer(stack),
-        metrics: new WallTimeMetricSource(
-          new BuiltinMetricSource({ adminUrl: stack.adminUrl }),
-          (t) => clock.wallTime(t),
-          changes,
-        ),
-        judge: createJudge(plan.judge),
-      },
-      {
+    const app = await createApp({
+      policy,
+      store: files.store,
+      cwd: options.cwd,
+      clock,
+      engine: {
         batchIntervalMs: batchMs,
         // Waits in wall terms: a quarter second, doubling, whatever the speed.
         retry: {
@@ -176,8 +166,27 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
         },
         errorBackoffMs: 500 * options.speed,
       },
-    );
-    cleanup.push(() => engine.stop());
+      providers: {
+        routers: {
+          builtin: () =>
+            new WeightTrackingRouter(
+              new BuiltinRouterAdapter({ adminUrl: stack.adminUrl }),
+              changes,
+            ),
+        },
+        metrics: {
+          builtin: () =>
+            new WallTimeMetricSource(
+              new BuiltinMetricSource({ adminUrl: stack.adminUrl }),
+              (t) => clock.wallTime(t),
+              changes,
+            ),
+        },
+        deployers: { local: () => new DemoDeployer(stack) },
+      },
+    });
+    cleanup.push(() => app.close());
+    const { engine, store } = app;
     await abortLeftovers(engine, store);
 
     const loadStop = new AbortController();
