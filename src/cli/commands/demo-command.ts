@@ -14,9 +14,6 @@ interface DemoCommandOptions {
   json?: boolean;
 }
 
-/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
-const EXIT_INTERRUPTED = 130;
-
 /** `rollgate demo`: watch rollgate catch a bad release and roll it back (issue #5). */
 export const registerDemoCommand: CommandRegistrar = (program, context) => {
   program
@@ -128,7 +125,7 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
     // Ctrl-C while the stack was still starting: everything started is already stopped.
     if (!stop.signal.aborted) throw err;
     io.err('rollgate: demo interrupted before the release started\n');
-    context.setExitCode(EXIT_INTERRUPTED);
+    context.setExitCode(EXIT.interrupted);
     return;
   } finally {
     process.off('SIGINT', onSignal);
@@ -138,7 +135,7 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
   else if (!options.keep || summary.outcome === 'interrupted') io.out(renderSummary(summary));
   else io.out('stopped the demo stack\n');
   context.setExitCode(
-    summary.outcome === 'interrupted' ? EXIT_INTERRUPTED : summary.ok ? EXIT.ok : EXIT.internal,
+    summary.outcome === 'interrupted' ? EXIT.interrupted : summary.ok ? EXIT.ok : EXIT.internal,
   );
 }
 
