@@ -23,6 +23,11 @@ export class ScaledClock implements Clock {
     return Math.round(this.origin + (this.wall() - this.origin) * this.speed);
   }
 
+  /** The wall-clock time at which this clock reads `clockMs` (to read wall-time data). */
+  wallTime(clockMs: number): number {
+    return this.origin + (clockMs - this.origin) / this.speed;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@ import type { CommandRegistrar } from '../command-registry.js';
 import { registerAbortCommand } from './abort-command.js';
 import { registerActionsCommand } from './actions-command.js';
 import { registerControllerCommand } from './controller-command.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerHistoryCommand } from './history-command.js';
 import { registerInitCommand } from './init-command.js';
 import { registerJudgeReplay } from './judge-replay.js';
@@ -42,4 +43,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerPostmortemCommand,
   registerActionsCommand,
   registerMetricsCommand,
+  registerDemoCommand,
 ];

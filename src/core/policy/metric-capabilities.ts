@@ -8,7 +8,7 @@ import type { MetricsConfig } from './service-schema.js';
  *
  * | type       | error_rate | latency_* | endpoint_errors          | gauges                   |
  * |------------|------------|-----------|--------------------------|--------------------------|
- * | builtin    | yes        | yes       | yes (the proxy sees routes) | none (a proxy sees no memory) |
+ * | builtin    | yes        | yes       | yes (the proxy sees routes) | those in `gauges` (reported by the upstreams) |
  * | prometheus | yes        | yes       | with `endpointLabel`     | those in `queries.gauges` |
  */
 export interface MetricCapabilities {
@@ -20,11 +20,12 @@ const LATENCY: GateMetric[] = ['latency_p50', 'latency_p90', 'latency_p95', 'lat
 
 export function metricCapabilities(config: MetricsConfig): MetricCapabilities {
   switch (config.type) {
-    case 'builtin':
-      return {
-        metrics: new Set<GateMetric>(['error_rate', ...LATENCY, 'endpoint_errors']),
-        gauges: new Set(),
-      };
+    case 'builtin': {
+      const gauges = new Set(config.gauges ?? []);
+      const metrics = new Set<GateMetric>(['error_rate', ...LATENCY, 'endpoint_errors']);
+      if (gauges.size > 0) metrics.add('gauge');
+      return { metrics, gauges };
+    }
     case 'prometheus': {
       const gauges = new Set(Object.keys(config.queries?.gauges ?? {}));
       const metrics = new Set<GateMetric>(['error_rate', ...LATENCY]);
@@ -50,8 +51,8 @@ export function missingCapability(
           fix: `add \`metrics.queries.gauges.${gauge}\` (a PromQL query giving a fraction 0..1)`,
         }
       : {
-          reason: `its metrics (${config.type}) provide no gauges`,
-          fix: 'use `metrics: { type: prometheus, … }` with `queries.gauges`',
+          reason: `its metrics (builtin) list no gauge \`${gauge}\``,
+          fix: `add \`metrics.gauges: [${gauge}]\` when the upstreams report it in \`x-rollgate-gauge-${gauge}\`, or use prometheus with \`queries.gauges\``,
         };
   }
   if (caps.metrics.has(metric)) return undefined;

@@ -143,7 +143,14 @@ export type DeployerConfig = z.output<typeof DeployerConfig>;
 
 export const METRICS_TYPES = ['builtin', 'prometheus'] as const;
 
-const BuiltinMetrics = z.strictObject({ type: z.literal('builtin') });
+const BuiltinMetrics = z.strictObject({
+  type: z.literal('builtin'),
+  /**
+   * Gauges the upstreams report in `x-rollgate-gauge-<name>` response headers (fractions
+   * 0..1, e.g. `memory`), averaged per version by the router; gauge gates can use them.
+   */
+  gauges: z.array(Name).optional(),
+});
 
 const PrometheusMetrics = z.strictObject({
   type: z.literal('prometheus'),

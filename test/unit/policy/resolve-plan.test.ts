@@ -107,7 +107,7 @@ describe('resolvePlan with the built-in policy (seed 002 / 003)', () => {
     const details = resolvePlanDetails(policy, { releaseType: 'minor' });
     expect(details.plan.judge.gates.map((g) => g.name)).not.toContain('memory-rollback');
     expect(details.skippedGates).toEqual([
-      { name: 'memory-rollback', reason: expect.stringMatching(/provide no gauges/) },
+      { name: 'memory-rollback', reason: expect.stringMatching(/list no gauge `memory`/) },
     ]);
   });
 
