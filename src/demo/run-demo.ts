@@ -5,10 +5,12 @@
  * the composition root (`createApp`) with the demo's providers. Reports
  * progress from the rollout's timeline and ends with the outcome and detection time.
  */
+
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ScaledClock } from '../adapters/clock/scaled-clock.js';
+import { abortableTimeout as sleep } from '../adapters/clock/system-clock.js';
 import { BuiltinMetricSource } from '../adapters/metrics/builtin/builtin-metric-source.js';
 import { BuiltinRouterAdapter } from '../adapters/routers/builtin/builtin-router-adapter.js';
 import { createApp } from '../app.js';
@@ -470,19 +472,4 @@ function hostPort(url: string): string {
 
 function round(x: number): number {
   return Math.round(x * 10) / 10;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((done, fail) => {
-    if (signal?.aborted) return fail(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      done();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      fail(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

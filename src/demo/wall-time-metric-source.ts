@@ -1,3 +1,4 @@
+import { abortableTimeout as sleep } from '../adapters/clock/system-clock.js';
 import type { MetricRead, MetricSource, MetricWindow } from '../ports/metric-source.js';
 import type { Router, RouteTarget } from '../ports/router.js';
 
@@ -81,19 +82,4 @@ export class WallTimeMetricSource implements MetricSource {
   close(): Promise<void> {
     return this.inner.close?.() ?? Promise.resolve();
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((done, fail) => {
-    if (signal?.aborted) return fail(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      done();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      fail(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
