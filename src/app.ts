@@ -6,6 +6,7 @@
  * and the tests all build rollgate through `createApp`.
  */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { ScaledClock } from './adapters/clock/scaled-clock.js';
 import { SystemClock } from './adapters/clock/system-clock.js';
 import { BUILTIN_PROVIDERS } from './app/builtin-providers.js';
@@ -16,6 +17,11 @@ import {
   type ProviderContext,
   type ProviderRegistry,
 } from './app/provider-registry.js';
+import {
+  type RecordsStore,
+  RollbackRecords,
+  type RollbackRecordsOptions,
+} from './app/rollback-records.js';
 import { type OpenStoreOptions, openStore } from './app/store-registry.js';
 import { RollgateError } from './core/errors/rollgate-error.js';
 import type { Policy } from './core/policy/policy-types.js';
@@ -58,6 +64,12 @@ export interface AppConfig {
   /** Notifiers by outbox route; without one for a route, its messages go dead (say why). */
   notifiers?: Record<string, Notifier>;
   outbox?: Partial<OutboxDispatcherOptions>;
+  /**
+   * The rollback reaction (post-mortem, forensics, risk register; ADR 0140). Default on
+   * when the store keeps post-mortems, with forensics folders in `.rollgate/forensics`
+   * under `cwd`; `false` turns it off.
+   */
+  records?: RollbackRecordsOptions | false;
 }
 
 export interface App {
@@ -66,6 +78,8 @@ export interface App {
   readonly clock: Clock;
   readonly engine: Engine;
   readonly outbox: OutboxDispatcher;
+  /** The rollback reaction, when the store keeps post-mortems (and it is not turned off). */
+  readonly records: RollbackRecords | undefined;
   /** Outbox routes that have a notifier. */
   readonly notifierRoutes: readonly string[];
   /** The ports of one service and environment (built once, on first use). */
@@ -176,6 +190,23 @@ export async function createApp(config: AppConfig): Promise<App> {
     config.lease === true
       ? { owner: `${hostname()}:${process.pid}`, ttlMs: DEFAULT_LEASE_TTL_MS }
       : config.lease || undefined;
+  const records =
+    config.records === false || !keepsRecords(store)
+      ? undefined
+      : new RollbackRecords(
+          {
+            store,
+            clock,
+            metricsFor: (target) =>
+              config.policy === undefined ? undefined : ports.get(target).metrics,
+          },
+          {
+            forensicsDir: join(cwd, '.rollgate', 'forensics'),
+            ...(config.engine?.onError ? { onError: config.engine.onError } : {}),
+            ...config.records,
+          },
+        );
+  const onCommitted = config.engine?.onCommitted;
   const engine = new Engine(
     {
       store,
@@ -194,7 +225,14 @@ export async function createApp(config: AppConfig): Promise<App> {
       metrics: { name: 'unconfigured', read: () => unconfigured('metric source') },
       portsFor: (target) => ports.get(target),
     },
-    { ...config.engine, ...(lease ? { lease } : {}) },
+    {
+      ...config.engine,
+      ...(lease ? { lease } : {}),
+      onCommitted: (next) => {
+        onCommitted?.(next);
+        if (next.state === 'rolled_back') records?.trigger(next.id);
+      },
+    },
   );
   const outbox = new OutboxDispatcher(
     { store, clock, notifiers: config.notifiers ?? {} },
@@ -207,14 +245,23 @@ export async function createApp(config: AppConfig): Promise<App> {
     clock,
     engine,
     outbox,
+    records,
     notifierRoutes: Object.keys(config.notifiers ?? {}),
     servicePorts: (target) => ports.get(target),
     async close() {
       if (closed) return;
       closed = true;
       await engine.stop();
+      await records?.stop();
       await ports.close();
       if (!config.openStore) await store.close();
     },
   };
+}
+
+function keepsRecords(store: Store): store is RecordsStore {
+  const s = store as Partial<RecordsStore>;
+  return (
+    typeof s.listRollbacksWithoutPostMortem === 'function' && typeof s.saveForensics === 'function'
+  );
 }

@@ -34,8 +34,10 @@ export async function runController(app: App, options: ControllerOptions): Promi
   if (hasNotifiers(app)) loops.push(outbox.run(stop.signal));
   const seen = new Map<string, number>();
   const pollMs = options.pollMs ?? 500;
+  const reconcile = reconciler(app);
   try {
     while (!stop.signal.aborted) {
+      reconcile();
       const followed = await store.listRollouts({ states: FOLLOWED });
       for (const r of followed) {
         const last = seen.get(r.id);
@@ -57,7 +59,35 @@ export async function runController(app: App, options: ControllerOptions): Promi
     options.signal.removeEventListener('abort', onAbort);
     await engine.stop();
     await Promise.allSettled(loops);
+    await reconcile.done();
   }
+}
+
+/**
+ * The rollback reaction's catch-up (ADR 0140): rollbacks a killed controller left without
+ * a post-mortem are finished at start, then on a pass every few seconds; one at a time.
+ */
+function reconciler(app: App, everyMs = 5_000): (() => void) & { done(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let last = Number.NEGATIVE_INFINITY;
+  const run = () => {
+    const records = app.records;
+    if (!records || running || Date.now() - last < everyMs) return;
+    last = Date.now();
+    running = records
+      .reconcile()
+      .then(() => undefined)
+      .catch(() => undefined)
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  return Object.assign(run, {
+    done: async () => {
+      await running;
+      await app.records?.settled();
+    },
+  });
 }
 
 /** The last events of rollouts that just ended (they are no longer followed). */

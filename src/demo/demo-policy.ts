@@ -55,7 +55,11 @@ services:
     # Any 5xx on these routes rolls the release back at once (gate critical-endpoint-5xx).
     criticalEndpoints:
       - /v1/payment/process
+    # Seed 004's per-endpoint targets; the post-release report shows p50/p95/p99 against them.
     slo:
+      /v1/health: { p95: 50ms, p99: 100ms, errorRate: 0.5% }
+      /v1/contacts: { p95: 300ms, p99: 600ms, errorRate: 0.5% }
+      /v1/jobs: { p95: 400ms, p99: 800ms, errorRate: 0.5% }
       /v1/payment/process: { p95: 300ms, p99: 600ms, errorRate: 0.5% }
 
 # The built-in minor strategy with a third of its holds (at least ${MIN_STAGE_BATCHES} judge batches,

@@ -17,6 +17,7 @@ import { createApp } from '../app.js';
 import { coerceError, RollgateError } from '../core/errors/rollgate-error.js';
 import type { Batch } from '../core/judge/judge-types.js';
 import { resolvePlan } from '../core/plan/resolve-plan.js';
+import type { SloTargets } from '../core/records/post-release-report.js';
 import type { Release, RolloutSnapshot, TimelineEvent } from '../core/rollout/rollout-types.js';
 import type { Engine } from '../engine/engine.js';
 import type { PostMortemStore } from '../ports/post-mortem-store.js';
@@ -186,6 +187,10 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
         },
         deployers: { local: () => new DemoDeployer(stack) },
       },
+      // The rollback reaction (post-mortem, forensics): its folders next to the store, and
+      // one wall second for the last requests to the bad version to finish before it
+      // reads what that version served.
+      records: { forensicsDir: join(dir, 'forensics'), settleMs: 1_000 * options.speed },
     });
     cleanup.push(() => app.close());
     const { engine, store } = app;
@@ -254,13 +259,20 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     const seconds = (Date.now() - wallStart) / 1000;
     const demoSeconds = (clock.now() - demoStart) / 1000;
     await engine.stop();
+    await app.records?.settled();
     const events = await store.listEvents(started.id);
     const detection = detectionOf(events, (iso) => clock.wallTime(Date.parse(iso)));
     const outcome = interrupted ? 'interrupted' : snapshot.state;
     let recordsError: string | undefined;
     if (!interrupted) {
       try {
-        files.records = await writeDemoRecords(store, snapshot, join(dir, 'records'), clock.now());
+        files.records = await writeDemoRecords(
+          store,
+          snapshot,
+          join(dir, 'records'),
+          clock.now(),
+          policy.services[DEMO_SERVICE]?.slo,
+        );
       } catch (err) {
         recordsError = coerceError(err).message;
       }
@@ -308,11 +320,12 @@ async function writeDemoRecords(
   snapshot: RolloutSnapshot,
   outDir: string,
   nowMs: number,
+  slo?: SloTargets,
 ): Promise<string[]> {
   if (!isPostMortemStore(store)) return [];
   const ctx = { store, outDir, now: new Date(nowMs).toISOString() };
   if (snapshot.state === 'rolled_back') return (await writePostMortem(ctx, snapshot.id)).files;
-  if (snapshot.state === 'completed') return writeReleaseReport(ctx, snapshot.id);
+  if (snapshot.state === 'completed') return writeReleaseReport(ctx, snapshot.id, slo);
   return [];
 }
 

@@ -64,6 +64,16 @@ export class WallTimeMetricSource implements MetricSource {
   }
 
   async read(target: RouteTarget, window: MetricWindow, signal?: AbortSignal): Promise<MetricRead> {
+    if (window.use === 'records') {
+      // Every second of the window, weight changes included, up to now.
+      const start = Math.floor(this.wallTime(window.from) / 1000) * 1000;
+      const stop = Math.min(this.wallTime(window.to), Date.now());
+      return this.inner.read(
+        target,
+        { from: start, to: Math.max(stop, start + 1), use: 'records' },
+        signal,
+      );
+    }
     const from = Math.max(
       Math.floor(this.wallTime(window.from) / 1000) * 1000,
       this.changes.firstCleanSecond(),

@@ -1,4 +1,5 @@
 import { DEFAULT_OUTBOX_ROUTES, type OutboxRoutes } from '../core/rollout/rollout-events.js';
+import type { RolloutSnapshot } from '../core/rollout/rollout-types.js';
 
 export interface RetryPolicy {
   /** Attempts in all (the first call included) before the rollout pauses (or fails, in a rollback). */
@@ -29,6 +30,12 @@ export interface EngineOptions {
   onError?: (error: Error, rolloutId?: string) => void;
   /** Rollout ids. */
   newId?: () => string;
+  /**
+   * Called after every change this engine commits (the rollback reaction of issue #7
+   * listens for `rolled_back`). Must not throw; it must not block either: start the work
+   * and return. Crash safety comes from the caller's reconcile, not from this call.
+   */
+  onCommitted?: (next: RolloutSnapshot) => void;
 }
 
 /** The defaults: named here, overridden from the policy by the composition root. */

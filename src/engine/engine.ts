@@ -150,6 +150,11 @@ export class Engine {
       outbox: t.outbox,
       ...(fence ? { fence } : {}),
     });
+    try {
+      this.options.onCommitted?.(t.next);
+    } catch (err) {
+      this.report(err, s.id);
+    }
   }
 
   private commitInput(

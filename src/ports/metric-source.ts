@@ -5,6 +5,12 @@ export interface MetricWindow {
   /** Window start and end, milliseconds since the epoch. */
   from: number;
   to: number;
+  /**
+   * `records`: the whole window, weight changes inside it included (a post-mortem's
+   * impact over the exposure). Default `judge`: a source may narrow the window to time
+   * spent at one weight (the demo's wall-time source does).
+   */
+  use?: 'judge' | 'records';
 }
 
 /** Missing data is not zero: a source says why it has nothing. */

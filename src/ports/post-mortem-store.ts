@@ -69,4 +69,23 @@ export interface PostMortemStore {
   ): Promise<void>;
   /** Ordered by due date, then post-mortem and item id. */
   listActionItems(filter?: ActionItemFilter): Promise<StoredActionItem[]>;
+  /**
+   * Rolled-back rollouts that have no post-mortem yet, oldest first: the work the
+   * rollback reaction (app/rollback-records.ts) still owes after a crash.
+   */
+  listRollbacksWithoutPostMortem(limit: number): Promise<string[]>;
+  /**
+   * Keep the forensics captured at a rollback. The first capture of a rollout wins: a
+   * second call leaves it and returns false.
+   */
+  saveForensics(capture: ForensicsCapture): Promise<boolean>;
+  getForensics(rolloutId: string): Promise<ForensicsCapture | undefined>;
+}
+
+/** Forensics captured at the moment of a rollback (core/records/forensics.ts), as stored. */
+export interface ForensicsCapture {
+  rolloutId: string;
+  capturedAt: string;
+  /** The ForensicsBundle, JSON. */
+  bundle: Record<string, unknown>;
 }

@@ -6,7 +6,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RollgateError } from '../core/errors/rollgate-error.js';
-import { buildForensics } from '../core/records/forensics.js';
+import { buildForensics, type ForensicsBundle } from '../core/records/forensics.js';
 import { buildPostMortem } from '../core/records/post-mortem.js';
 import { parsePostMortem } from '../core/records/post-mortem-parse.js';
 import { buildPostReleaseReport, type SloTargets } from '../core/records/post-release-report.js';
@@ -103,10 +103,15 @@ export async function writePostMortem(
   const h = await loadHistory(ctx.store, rolloutId);
   const forensicsPath = `forensics/${safe(rolloutId)}.json`;
   const existing = await ctx.store.getPostMortemByRollout(rolloutId);
+  // The forensics captured at the rollback (app/rollback-records.ts), when there are any:
+  // they hold what the versions served over the whole exposure.
+  const captured = (await ctx.store.getForensics(rolloutId))?.bundle as ForensicsBundle | undefined;
+  const bundle = captured ?? buildForensics(h);
   const draft = buildPostMortem({
     history: h,
     forensicsPath,
     ...(existing ? { incidentId: existing.id } : {}),
+    ...(bundle.served ? { served: bundle.served } : {}),
   });
   let record = existing;
   if (!record) {
@@ -127,10 +132,7 @@ export async function writePostMortem(
   const files = [
     await writeAtomic(`${base}.md`, markdown),
     await writeAtomic(`${base}.json`, `${JSON.stringify(structured, null, 2)}\n`),
-    await writeAtomic(
-      join(ctx.outDir, forensicsPath),
-      `${JSON.stringify(buildForensics(h), null, 2)}\n`,
-    ),
+    await writeAtomic(join(ctx.outDir, forensicsPath), `${JSON.stringify(bundle, null, 2)}\n`),
   ];
   return { record, files };
 }

@@ -25,6 +25,8 @@ class ArmSlot {
   /** Non-cumulative counts per bucket; the last cell is (10 s, +Inf). */
   readonly latency = new Uint32Array(LATENCY_BUCKETS.length + 1);
   readonly routes = new Map<string, EndpointCounts>();
+  /** Non-cumulative latency counts per route (the post-release report's percentiles). */
+  readonly routeLatency = new Map<string, number[]>();
   readonly units = new Set<string>();
   readonly errorUnits = new Set<string>();
   readonly gauges = new Map<string, { sum: number; n: number }>();
@@ -34,6 +36,7 @@ class ArmSlot {
     this.errors = 0;
     this.latency.fill(0);
     this.routes.clear();
+    this.routeLatency.clear();
     this.units.clear();
     this.errorUnits.clear();
     this.gauges.clear();
@@ -90,6 +93,12 @@ export class MeasurementRing {
     }
     route.requests++;
     if (o.error) route.errors++;
+    let lat = arm.routeLatency.get(o.route);
+    if (lat === undefined) {
+      lat = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
+      arm.routeLatency.set(o.route, lat);
+    }
+    lat[bucketIndex(o.seconds)] = (lat[bucketIndex(o.seconds)] ?? 0) + 1;
     if (o.unit !== undefined) {
       arm.units.add(o.unit);
       if (o.error) arm.errorUnits.add(o.unit);
@@ -166,6 +175,7 @@ export class MeasurementRing {
           dst.latency[i] = (dst.latency[i] ?? 0) + (src.latency[i] ?? 0);
         }
         for (const [route, c] of src.routes) addCounts(dst.endpoints, route, c);
+        for (const [route, l] of src.routeLatency) addLatency(dst, route, l);
         for (const u of src.units) units[a].add(u);
         for (const u of src.errorUnits) errorUnits[a].add(u);
         for (const [name, g] of src.gauges) addGauge(dst.gauges, name, g);
@@ -194,6 +204,8 @@ export interface RawArm {
   /** Non-cumulative counts per LATENCY_BUCKETS cell, then the +Inf cell. */
   latency: number[];
   endpoints: Record<string, EndpointCounts>;
+  /** Non-cumulative latency counts per route (absent from workers of older versions). */
+  endpointLatency?: Record<string, number[]>;
   units: string[];
   errorUnits: string[];
   gauges: Record<string, { sum: number; n: number }>;
@@ -213,6 +225,13 @@ function emptyRaw(): RawArm {
     errorUnits: [],
     gauges: {},
   };
+}
+
+function addLatency(into: RawArm, route: string, counts: readonly number[]): void {
+  into.endpointLatency ??= {};
+  const acc = into.endpointLatency[route] ?? new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
+  for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] ?? 0) + (counts[i] ?? 0);
+  into.endpointLatency[route] = acc;
 }
 
 function addCounts(into: Record<string, EndpointCounts>, key: string, c: EndpointCounts): void {
@@ -249,6 +268,7 @@ export function mergeRawReads(parts: RawRead[]): MetricRead {
     const gauges: Record<string, { sum: number; n: number }> = {};
     const units = new Set<string>();
     const errorUnits = new Set<string>();
+    const merged = emptyRaw();
     let requests = 0;
     let errors = 0;
     for (const p of ok) {
@@ -257,9 +277,14 @@ export function mergeRawReads(parts: RawRead[]): MetricRead {
       errors += r.errors;
       for (let i = 0; i < latency.length; i++) latency[i] = (latency[i] ?? 0) + (r.latency[i] ?? 0);
       for (const [k, c] of Object.entries(r.endpoints)) addCounts(endpoints, k, c);
+      for (const [k, l] of Object.entries(r.endpointLatency ?? {})) addLatency(merged, k, l);
       for (const [k, g] of Object.entries(r.gauges)) addGauge(gauges, k, g);
       for (const u of r.units) units.add(u);
       for (const u of r.errorUnits) errorUnits.add(u);
+    }
+    for (const [k, l] of Object.entries(merged.endpointLatency ?? {})) {
+      const e = endpoints[k];
+      if (e !== undefined) e.latency = cumulative(l);
     }
     const arm: ArmBatch = {
       requests,

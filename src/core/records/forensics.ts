@@ -6,7 +6,7 @@
  */
 import type { JudgePolicy, PlanStep } from '../plan/plan-types.js';
 import type { Release } from '../rollout/rollout-types.js';
-import { incidentTimes, type NotificationDelivery } from './incident-times.js';
+import { incidentTimes, type NotificationDelivery, type ServedTotals } from './incident-times.js';
 import { ms } from './record-format.js';
 import { allBatches, type RecordedBatch, type RolloutHistory } from './rollout-history.js';
 
@@ -42,6 +42,10 @@ export interface ForensicsBundle {
     changes: { at: string; weight: number; reason: string }[];
   };
   outputs: ForensicsOutput[];
+  /** What the versions served over the whole exposure, read at the rollback. */
+  served?: ServedTotals;
+  /** Why `served` is missing, when the read failed. */
+  servedError?: string;
 }
 
 export interface ForensicsOptions {
@@ -50,6 +54,8 @@ export interface ForensicsOptions {
   /** Measurements taken after the rollout ended (e.g. read by the CLI after the rollback). */
   after?: readonly RecordedBatch[];
   deliveries?: readonly NotificationDelivery[];
+  served?: ServedTotals;
+  servedError?: string;
 }
 
 export function buildForensics(h: RolloutHistory, options: ForensicsOptions = {}): ForensicsBundle {
@@ -134,5 +140,7 @@ export function buildForensics(h: RolloutHistory, options: ForensicsOptions = {}
     },
     router: { weightBefore: weightAt(det), weightAfter: weightAt(end), changes },
     outputs,
+    ...(options.served ? { served: options.served } : {}),
+    ...(options.servedError ? { servedError: options.servedError } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * deadline; and the impact actually served by the bad version (recorded batches).
  */
 import { RollgateError } from '../errors/rollgate-error.js';
+import type { ArmBatch } from '../judge/judge-types.js';
 import type { TimelineEvent } from '../rollout/rollout-types.js';
 import { type ArmTotals, sumArms } from './arm-totals.js';
 import { addHours, ms } from './record-format.js';
@@ -42,6 +43,24 @@ export interface Impact {
   exposureSeconds: number;
   /** The last recorded batch ended this long before the router went to 0 % (not counted). */
   unmeasuredSeconds: number;
+  /**
+   * Present when the counts come from one read of the metric source over the whole
+   * exposure, taken at the rollback (forensics `served`), rather than the judge's batches.
+   */
+  measuredOver?: { from: string; to: string; source: string };
+}
+
+/**
+ * What the versions served over the whole exposure (first traffic to the router back at
+ * 0 %), read from the metric source once at the rollback: the judge's batches skip seconds
+ * that straddle a weight change and the tail after the last batch, so they undercount.
+ */
+export interface ServedTotals {
+  from: string;
+  to: string;
+  source: string;
+  newVersion: ArmBatch;
+  baseline?: ArmBatch;
 }
 
 const SIGNALS = new Set(['judge.verdict', 'watch.sample', 'check.failed', 'rollout.paused']);
@@ -115,7 +134,7 @@ export function incidentTimes(
   };
 }
 
-export function incidentImpact(h: RolloutHistory): Impact {
+export function incidentImpact(h: RolloutHistory, served?: ServedTotals): Impact {
   const batches = allBatches(h);
   const withBase = batches.filter((b) => b.baseline !== undefined);
   const weights = h.events.filter(
@@ -130,6 +149,16 @@ export function incidentImpact(h: RolloutHistory): Impact {
   const exposureSeconds = first && end ? (ms(end) - ms(first.at)) / 1000 : 0;
   const lastBatch = batches[batches.length - 1];
   const unmeasuredSeconds = lastBatch && end ? Math.max(0, (ms(end) - ms(lastBatch.at)) / 1000) : 0;
+  if (served) {
+    return {
+      newVersion: sumArms([served.newVersion]),
+      ...(served.baseline ? { baseline: sumArms([served.baseline]) } : {}),
+      peakWeight,
+      exposureSeconds,
+      unmeasuredSeconds: 0,
+      measuredOver: { from: served.from, to: served.to, source: served.source },
+    };
+  }
   return {
     newVersion: sumArms(batches.map((b) => b.canary)),
     ...(withBase.length > 0 ? { baseline: sumArms(withBase.map((b) => b.baseline)) } : {}),

@@ -13,6 +13,7 @@ import {
   incidentImpact,
   incidentTimes,
   type NotificationDelivery,
+  type ServedTotals,
 } from './incident-times.js';
 import { count, day, duration, isoSeconds, ms, percent, sentence, table } from './record-format.js';
 import type { RolloutHistory } from './rollout-history.js';
@@ -60,6 +61,8 @@ export interface PostMortemInput {
   /** Where the forensics bundle is written, for the appendix. */
   forensicsPath?: string;
   deadlineHours?: number;
+  /** What the versions served over the whole exposure (the forensics capture's `served`). */
+  served?: ServedTotals;
 }
 
 function row(e: TimelineEvent, event: string, details: string, key = false): PostMortemTimelineRow {
@@ -192,7 +195,7 @@ export function buildPostMortem(input: PostMortemInput): PostMortemDraft {
     input.deadlineHours ?? POST_MORTEM_DEADLINE_HOURS,
   );
   const rb = h.rollback as NonNullable<RolloutHistory['rollback']>;
-  const impact = incidentImpact(h);
+  const impact = incidentImpact(h, input.served);
   const incidentId = input.incidentId ?? `PM-${h.rolloutId}`;
   const end = times.restoredAt ?? rb.failedAt ?? rb.startedAt;
   const secs = (a: string, b: string) => (ms(b) - ms(a)) / 1000;
@@ -347,7 +350,7 @@ export function buildPostMortem(input: PostMortemInput): PostMortemDraft {
     '',
     '### User-Facing Impact',
     '',
-    `> ${sentence(impactLine)}${impact.unmeasuredSeconds > 0 ? ` Requests in the last ${duration(impact.unmeasuredSeconds)} before the router went back to 0 % are not in a recorded batch and not counted.` : ''}`,
+    `> ${sentence(impactLine)}${impact.measuredOver ? ` Counted by ${impact.measuredOver.source} over the whole exposure, ${isoSeconds(impact.measuredOver.from)} to ${isoSeconds(impact.measuredOver.to)}, read when the rollback completed.` : ''}${impact.unmeasuredSeconds > 0 ? ` Requests in the last ${duration(impact.unmeasuredSeconds)} before the router went back to 0 % are not in a recorded batch and not counted.` : ''}`,
     '',
     ...(endpointRows.length > 0
       ? [
@@ -382,6 +385,25 @@ export function buildPostMortem(input: PostMortemInput): PostMortemDraft {
     '   - [ ] Root cause identified',
     '   - [ ] Prevention measures defined',
     '',
+    '## Prevention Measures',
+    '',
+    '### Immediate Prevention (Implemented)',
+    '',
+    '- [ ] Configuration updated',
+    '- [ ] Validation added to deployment pipeline',
+    '- [ ] Documentation updated',
+    '- [ ] Monitoring enhanced',
+    '- [ ] Testing improved',
+    '- [ ] Other: ____________________',
+    '',
+    '### Long-Term Prevention (Planned)',
+    '',
+    '- [ ] Infrastructure changes',
+    '- [ ] Process improvements',
+    '- [ ] Tooling enhancements',
+    '- [ ] Training/documentation',
+    '- [ ] Architecture changes',
+    '',
     '## Action Items',
     '',
     'Owner is a `@name`, Due Date is YYYY-MM-DD, Status one of Planned, In Progress, Done.',
@@ -405,12 +427,30 @@ export function buildPostMortem(input: PostMortemInput): PostMortemDraft {
     '',
     TO_FILL,
     '',
+    '## Recommendations',
+    '',
+    TO_FILL,
+    '',
     '## Appendix',
     '',
     '### Forensics Artifacts',
     '',
     `- **Forensics bundle**: \`${input.forensicsPath ?? `forensics/${h.rolloutId}.json`}\` (metric windows around detection, verdict evidence, policy as used, router changes, check and deployer outputs)`,
     `- **Rollout timeline**: \`rollgate release show ${h.rolloutId}\``,
+    '',
+    '### Related Incidents',
+    '',
+    `- Earlier post-mortems of ${h.release.service}: \`rollgate postmortem list --service ${h.release.service}\``,
+    `- Linked risks: \`rollgate risk list --service ${h.release.service}\``,
+    '',
+    '### Monitoring Dashboards',
+    '',
+    `- Rollout status and timeline: \`rollgate status ${h.rolloutId}\``,
+    '',
+    '### Related Documentation',
+    '',
+    `- Post-release report: \`rollgate report release ${h.rolloutId}\``,
+    '- Runbook: docs/records.md (post-mortems, forensics, risk register)',
     '',
     '## Sign-Off',
     '',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../../src/core/errors/rollgate-error.js';
 import { buildForensics } from '../../../src/core/records/forensics.js';
@@ -14,6 +15,37 @@ describe('post-mortem draft (seed 001)', () => {
   it('matches the golden draft', () => {
     const pm = buildPostMortem({ history: history(), incidentId: '#123' });
     expectGolden('post-mortem.md', pm.markdown);
+  });
+
+  it('has every section of seed 001, in its order', () => {
+    const seed = readFileSync(
+      new URL('../../fixtures/seed-001-sections.txt', import.meta.url),
+      'utf8',
+    );
+    const headings = seed.split('\n').filter((l) => /^#{2,3} /.test(l));
+    expect(headings.length).toBeGreaterThan(25);
+    const md = buildPostMortem({ history: history() }).markdown;
+    let from = 0;
+    for (const h of headings) {
+      const at = md.indexOf(`\n${h}\n`, from);
+      expect(at, `section "${h}"`).toBeGreaterThan(from);
+      from = at;
+    }
+  });
+
+  it('takes the impact from what the versions served over the exposure, when captured', () => {
+    const served = {
+      from: '2026-03-12T10:00:00.000Z',
+      to: '2026-03-12T10:04:40.000Z',
+      source: 'builtin',
+      newVersion: { requests: 1234, errors: 56, latency: { '+Inf': 1234 } },
+    };
+    const pm = buildPostMortem({ history: history(), served });
+    expect(pm.impact.newVersion.requests).toBe(1234);
+    expect(pm.impact.newVersion.errors).toBe(56);
+    expect(pm.impact.unmeasuredSeconds).toBe(0);
+    expect(pm.markdown).toContain('1,234 requests served by');
+    expect(pm.markdown).toContain('Counted by builtin over the whole exposure');
   });
 
   it('computes detection, notification and resolution times from the timeline', () => {

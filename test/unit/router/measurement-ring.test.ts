@@ -32,10 +32,18 @@ describe('MeasurementRing', () => {
     expect([baseline.requests, baseline.errors, baseline.units, baseline.unitErrors]).toEqual([
       3, 1, 2, 1,
     ]);
-    expect(baseline.endpoints).toEqual({
+    expect(baseline.endpoints).toMatchObject({
       '/v1/jobs': { requests: 2, errors: 1 },
       '/v1/health': { requests: 1, errors: 0 },
     });
+    // per-route latency, cumulative, in the same buckets (the report's per-endpoint percentiles)
+    expect(baseline.endpoints?.['/v1/jobs']?.latency).toMatchObject({
+      '0.025': 1,
+      '0.25': 1,
+      '0.5': 2,
+      '+Inf': 2,
+    });
+    expect(baseline.endpoints?.['/v1/health']?.latency).toMatchObject({ '10': 0, '+Inf': 1 });
     expect(baseline.latency).toMatchObject({ '0.025': 1, '0.25': 1, '0.5': 2, '10': 2, '+Inf': 3 });
     expect([canary.requests, canary.errors, canary.units, canary.unitErrors]).toEqual([2, 1, 1, 1]);
     expect(canary.gauges?.memory).toBeCloseTo(0.6);

@@ -3,6 +3,7 @@ import { RollgateError } from '../../../core/errors/rollgate-error.js';
 import type { ActionItem } from '../../../core/records/post-mortem-parse.js';
 import type {
   ActionItemFilter,
+  ForensicsCapture,
   PostMortemFilter,
   PostMortemRecord,
   StoredActionItem,
@@ -208,6 +209,65 @@ export class SqlPostMortems {
       if (filter.overdueOn !== undefined) q = q.where('due', '<', filter.overdueOn);
       q = q.orderBy('due').orderBy('postmortem_id').orderBy('id');
       return (await q.execute()).map(toItem);
+    });
+  }
+
+  listRollbacksWithoutPostMortem(limit: number): Promise<string[]> {
+    checkLimit(limit, 'listRollbacksWithoutPostMortem');
+    return this.session.read('listRollbacksWithoutPostMortem', async (db) => {
+      const rows = await db
+        .selectFrom('rollgate_rollouts as r')
+        .leftJoin('rollgate_postmortems as p', 'p.rollout_id', 'r.id')
+        .select('r.id')
+        .where('r.state', '=', 'rolled_back')
+        .where('p.id', 'is', null)
+        .orderBy('r.updated_at')
+        .orderBy('r.id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    });
+  }
+
+  async saveForensics(capture: ForensicsCapture): Promise<boolean> {
+    const at = isoTime(capture.capturedAt, 'saveForensics: capturedAt');
+    return this.session.write('saveForensics', async (db) => {
+      const rollout = await db
+        .selectFrom('rollgate_rollouts')
+        .select('id')
+        .where('id', '=', capture.rolloutId)
+        .executeTakeFirst();
+      if (!rollout) {
+        throw new RollgateError('not_found', `saveForensics: no rollout ${capture.rolloutId}`);
+      }
+      const had = await db
+        .selectFrom('rollgate_forensics')
+        .select('rollout_id')
+        .where('rollout_id', '=', capture.rolloutId)
+        .executeTakeFirst();
+      if (had) return false;
+      await db
+        .insertInto('rollgate_forensics')
+        .values({ rollout_id: capture.rolloutId, captured_at: at, bundle: toJson(capture.bundle) })
+        .execute();
+      return true;
+    });
+  }
+
+  getForensics(rolloutId: string): Promise<ForensicsCapture | undefined> {
+    return this.session.read('getForensics', async (db) => {
+      const row = await db
+        .selectFrom('rollgate_forensics')
+        .selectAll()
+        .where('rollout_id', '=', rolloutId)
+        .executeTakeFirst();
+      return row
+        ? {
+            rolloutId: row.rollout_id,
+            capturedAt: row.captured_at,
+            bundle: fromJson<Record<string, unknown>>(row.bundle),
+          }
+        : undefined;
     });
   }
 }

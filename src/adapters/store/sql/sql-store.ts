@@ -1,5 +1,6 @@
 import { RollgateError } from '../../../core/errors/rollgate-error.js';
 import type { ActionItem } from '../../../core/records/post-mortem-parse.js';
+import type { NewRisk, Risk, RiskChange } from '../../../core/risk/risk-types.js';
 import {
   IN_FLIGHT_STATES,
   type NewEvent,
@@ -11,17 +12,20 @@ import {
 } from '../../../core/rollout/rollout-types.js';
 import type {
   ActionItemFilter,
+  ForensicsCapture,
   PostMortemFilter,
   PostMortemRecord,
   PostMortemStore,
   StoredActionItem,
 } from '../../../ports/post-mortem-store.js';
+import type { RiskFilter, RiskStore, RollbackForRisks } from '../../../ports/risk-store.js';
 import type { SqlBackend } from '../../../ports/sql-backend.js';
 import type { Lease, RolloutCommit, RolloutFilter, Store } from '../../../ports/store.js';
 import { SqlLeases } from './sql-leases.js';
 import { migrate } from './sql-migrator.js';
 import { SqlOutbox } from './sql-outbox.js';
 import { SqlPostMortems } from './sql-post-mortems.js';
+import { SqlRisks } from './sql-risks.js';
 import { type Db, SqlSession } from './sql-session.js';
 import {
   checkLimit,
@@ -39,17 +43,51 @@ import {
  * in-flight rollout per service and environment (a partial unique index), one event per
  * (rollout, seq), one outbox message per idempotency key. See docs/store.md.
  */
-export class SqlStore implements Store, PostMortemStore {
+export class SqlStore implements Store, PostMortemStore, RiskStore {
   private readonly session: SqlSession;
   private readonly outbox: SqlOutbox;
   private readonly leases: SqlLeases;
   private readonly postMortems: SqlPostMortems;
+  private readonly risks: SqlRisks;
 
   constructor(backend: SqlBackend) {
     this.session = new SqlSession(backend);
     this.outbox = new SqlOutbox(this.session);
     this.leases = new SqlLeases(this.session);
     this.postMortems = new SqlPostMortems(this.session);
+    this.risks = new SqlRisks(this.session);
+  }
+
+  listRollbacksWithoutPostMortem(limit: number): Promise<string[]> {
+    return this.postMortems.listRollbacksWithoutPostMortem(limit);
+  }
+
+  saveForensics(capture: ForensicsCapture): Promise<boolean> {
+    return this.postMortems.saveForensics(capture);
+  }
+
+  getForensics(rolloutId: string): Promise<ForensicsCapture | undefined> {
+    return this.postMortems.getForensics(rolloutId);
+  }
+
+  createRisk(input: NewRisk, by: { at: string; actor: string }): Promise<Risk> {
+    return this.risks.createRisk(input, by);
+  }
+
+  getRisk(id: string): Promise<Risk | undefined> {
+    return this.risks.getRisk(id);
+  }
+
+  listRisks(filter?: RiskFilter): Promise<Risk[]> {
+    return this.risks.listRisks(filter);
+  }
+
+  updateRisk(id: string, change: RiskChange, by: { at: string; actor: string }): Promise<Risk> {
+    return this.risks.updateRisk(id, change, by);
+  }
+
+  recordRollback(rollback: RollbackForRisks): Promise<string[]> {
+    return this.risks.recordRollback(rollback);
   }
 
   createPostMortem(

@@ -92,6 +92,40 @@ export interface ActionItemsTable {
   ticket: string | null;
 }
 
+export interface ForensicsTable {
+  rollout_id: string;
+  captured_at: string;
+  bundle: unknown;
+}
+
+export interface RisksTable {
+  id: string;
+  title: string;
+  likelihood: string;
+  impact: string;
+  owner: string;
+  status: string;
+  review_on: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RiskServicesTable {
+  risk_id: string;
+  service: string;
+}
+
+export interface RiskHistoryTable {
+  risk_id: string;
+  seq: number;
+  at: string;
+  actor: string;
+  kind: string;
+  text: string;
+  rollout_id: string | null;
+  data: unknown;
+}
+
 export interface StoreSchema {
   rollgate_migrations: MigrationsTable;
   rollgate_releases: ReleasesTable;
@@ -101,6 +135,10 @@ export interface StoreSchema {
   rollgate_leases: LeasesTable;
   rollgate_postmortems: PostMortemsTable;
   rollgate_action_items: ActionItemsTable;
+  rollgate_forensics: ForensicsTable;
+  rollgate_risks: RisksTable;
+  rollgate_risk_services: RiskServicesTable;
+  rollgate_risk_history: RiskHistoryTable;
 }
 
 export const MIGRATIONS_TABLE = 'rollgate_migrations';

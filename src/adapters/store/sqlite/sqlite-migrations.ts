@@ -107,4 +107,44 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
       `create index rollgate_action_items_due on rollgate_action_items (status, due)`,
     ],
   },
+  {
+    version: 3,
+    name: 'forensics and the risk register',
+    statements: [
+      `create table rollgate_forensics (
+        rollout_id text primary key references rollgate_rollouts (id),
+        captured_at text not null,
+        bundle text not null check (json_valid(bundle))
+      )`,
+      `create table rollgate_risks (
+        id text primary key,
+        title text not null,
+        likelihood text not null check (likelihood in ('low', 'medium', 'high')),
+        impact text not null check (impact in ('low', 'medium', 'high')),
+        owner text not null,
+        status text not null check (status in ('open', 'mitigating', 'accepted', 'closed')),
+        review_on text not null,
+        created_at text not null,
+        updated_at text not null
+      )`,
+      `create table rollgate_risk_services (
+        risk_id text not null references rollgate_risks (id),
+        service text not null,
+        primary key (risk_id, service)
+      )`,
+      `create index rollgate_risk_services_service on rollgate_risk_services (service)`,
+      `create table rollgate_risk_history (
+        risk_id text not null references rollgate_risks (id),
+        seq integer not null check (seq >= 1),
+        at text not null,
+        actor text not null,
+        kind text not null check (kind in ('created', 'updated', 'rollback')),
+        text text not null,
+        rollout_id text,
+        data text not null check (json_valid(data)),
+        primary key (risk_id, seq)
+      )`,
+      `create unique index rollgate_risk_history_rollout on rollgate_risk_history (risk_id, rollout_id)`,
+    ],
+  },
 ];
