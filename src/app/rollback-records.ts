@@ -13,6 +13,7 @@
  * the first forensics capture wins, a risk gets one entry per rollout, and a second
  * post-mortem is refused by the store and ignored here.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { coerceError } from '../core/errors/rollgate-error.js';
@@ -265,7 +266,7 @@ export class RollbackRecords {
     };
     for (const [name, text] of Object.entries(files)) {
       const path = join(folder, name);
-      const tmp = `${path}.${process.pid}.tmp`;
+      const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
       await writeFile(tmp, text);
       await rename(tmp, path);
     }

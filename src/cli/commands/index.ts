@@ -16,6 +16,7 @@ import { registerReleaseCommand } from './release-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerResumeCommand } from './resume-command.js';
 import { registerRetryCommand } from './retry-command.js';
+import { registerRiskCommand } from './risk-command.js';
 import { registerRollbackCommand } from './rollback-command.js';
 import { registerSchemaCommand } from './schema-command.js';
 import { registerStatusCommand } from './status-command.js';
@@ -43,5 +44,6 @@ export const COMMANDS: CommandRegistrar[] = [
   registerPostmortemCommand,
   registerActionsCommand,
   registerMetricsCommand,
+  registerRiskCommand,
   registerDemoCommand,
 ];
