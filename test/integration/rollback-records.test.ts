@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SqlStore } from '../../src/adapters/store/sql/sql-store.js';
-import { sqliteBackend } from '../../src/adapters/store/sqlite/sqlite-backend.js';
 import { runController } from '../../src/app/run-controller.js';
 import { type App, type AppConfig, createApp } from '../../src/app.js';
 import type { ArmBatch } from '../../src/core/judge/judge-types.js';
