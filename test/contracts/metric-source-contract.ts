@@ -132,10 +132,16 @@ export function metricSourceContract(
       await h.send({ arm: 'canary', path: '/v1/payment/process', count: 9, errors: 2 });
       await h.settle();
       const b = expectOk(await h.source.read(h.target, { from, to: h.now() + 1 }));
-      expect(b.baseline.endpoints?.['/v1/contacts']).toEqual({ requests: 7, errors: 1 });
-      expect(b.baseline.endpoints?.['/v1/jobs']).toEqual({ requests: 5, errors: 0 });
-      expect(b.canary.endpoints?.['/v1/payment/process']).toEqual({ requests: 9, errors: 2 });
+      expect(b.baseline.endpoints?.['/v1/contacts']).toMatchObject({ requests: 7, errors: 1 });
+      expect(b.baseline.endpoints?.['/v1/jobs']).toMatchObject({ requests: 5, errors: 0 });
+      expect(b.canary.endpoints?.['/v1/payment/process']).toMatchObject({ requests: 9, errors: 2 });
       expect(b.canary.endpoints?.['/v1/contacts']).toBeUndefined();
+      // a source that measures latency per endpoint: its histogram counts every request
+      for (const arm of [b.baseline, b.canary]) {
+        for (const e of Object.values(arm.endpoints ?? {})) {
+          if (e.latency !== undefined) expect(e.latency['+Inf']).toBe(e.requests);
+        }
+      }
     });
 
     test('units', 'counts distinct units and units that saw an error', async () => {

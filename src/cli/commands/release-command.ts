@@ -180,6 +180,9 @@ export function registerReleaseCommand(program: Command, context: CommandContext
         } finally {
           stop.dispose();
         }
+        // The rollback reaction this process started (post-mortem, forensics, risks; ADR
+        // 0140) finishes before the process exits, so CI without a controller gets them.
+        if (final.state === 'rolled_back') await app.records?.settled();
         if (options.json) io.out(`${JSON.stringify(final, null, 2)}\n`);
         else io.out(renderRollout(final, [], 0));
         if (stop.signal.aborted && !WAIT_ENDS.includes(final.state)) {
