@@ -5,6 +5,7 @@
  * (ADR 0142). Pure data and pure rules; the store keeps them (ports/risk-store.ts).
  */
 import { RollgateError } from '../errors/rollgate-error.js';
+import { NAME_PATTERN } from '../policy/schema-primitives.js';
 
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -84,7 +85,8 @@ export const ROLLBACK_REVIEW_DAYS = 7;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const RISK_ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const OWNER = /^@[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const SERVICE = /^[a-z0-9][a-z0-9-]*$/;
+/** A service name as the policy accepts it (schema-primitives.ts NAME_PATTERN). */
+const SERVICE = NAME_PATTERN;
 
 export function addDays(day: string, days: number): string {
   const t = Date.parse(`${day}T00:00:00Z`) + days * 86_400_000;
@@ -149,7 +151,7 @@ function checkServices(value: unknown, where: string): string[] {
     if (typeof s !== 'string' || !SERVICE.test(s)) {
       throw bad(
         where,
-        `service ${JSON.stringify(s)} is not a service name (lower case, digits, dashes)`,
+        `service ${JSON.stringify(s)} is not a service name (letters, digits, ., _ or -)`,
         'use the service name as in rollgate.yaml, e.g. --service payments',
       );
     }
