@@ -210,6 +210,9 @@ describe(`rollgate demo --speed ${SPEED}: the records match the timeline and the
       expect(row.targets.p99).toBeGreaterThan(0);
       expect(md).toContain(row.route);
       const router = routerHistogram(samples, row.route);
+      process.stdout.write(
+        `healthy ${row.route}: report ${row.requests} requests (judged batches), router ${router['+Inf']}\n`,
+      );
       expect(row.requests).toBeGreaterThan(0);
       expect(row.requests).toBeLessThanOrEqual(router['+Inf'] ?? 0);
       for (const q of ['p50', 'p95', 'p99'] as const) {
