@@ -188,9 +188,9 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
         deployers: { local: () => new DemoDeployer(stack) },
       },
       // The rollback reaction (post-mortem, forensics): its folders next to the store, and
-      // one wall second for the last requests to the bad version to finish before it
+      // two wall seconds for the last requests to the bad version to finish before it
       // reads what that version served.
-      records: { forensicsDir: join(dir, 'forensics'), settleMs: 1_000 * options.speed },
+      records: { forensicsDir: join(dir, 'forensics'), settleMs: 2_000 * options.speed },
     });
     cleanup.push(() => app.close());
     const { engine, store } = app;

@@ -147,6 +147,14 @@ describe(`rollgate demo --speed ${SPEED} --json`, () => {
         c.outcome === 'rolled_back' ? 'v2.1.0' : 'payment-service',
       );
       expect(record).toMatch(c.outcome === 'rolled_back' ? /v2\.1\.0\.md$/ : /post-release-report/);
+      // a rollback opened its post-mortem and captured its forensics folder by itself
+      const forensics = join(
+        run.dir,
+        'rollgate-demo',
+        'forensics',
+        `v2.1.0-${String(summary.rolloutId)}`,
+      );
+      expect(existsSync(join(forensics, 'metadata.json'))).toBe(c.outcome === 'rolled_back');
       // the router and both versions ran as children, and none outlived the demo
       expect(run.children.length).toBeGreaterThanOrEqual(3);
       expect(run.children.filter(alive)).toEqual([]);
