@@ -6,7 +6,6 @@
  * and the tests all build rollgate through `createApp`.
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { ScaledClock } from './adapters/clock/scaled-clock.js';
 import { SystemClock } from './adapters/clock/system-clock.js';
 import { BUILTIN_PROVIDERS } from './app/builtin-providers.js';
@@ -22,7 +21,7 @@ import {
   RollbackRecords,
   type RollbackRecordsOptions,
 } from './app/rollback-records.js';
-import { type OpenStoreOptions, openStore } from './app/store-registry.js';
+import { forensicsDirFor, type OpenStoreOptions, openStore } from './app/store-registry.js';
 import { RollgateError } from './core/errors/rollgate-error.js';
 import type { Policy } from './core/policy/policy-types.js';
 import { Engine } from './engine/engine.js';
@@ -66,8 +65,9 @@ export interface AppConfig {
   outbox?: Partial<OutboxDispatcherOptions>;
   /**
    * The rollback reaction (post-mortem, forensics, risk register; ADR 0140). Default on
-   * when the store keeps post-mortems, with forensics folders in `.rollgate/forensics`
-   * under `cwd`; `false` turns it off.
+   * when the store keeps post-mortems, with forensics folders next to a SQLite store
+   * (`.rollgate/forensics` for the default one; under `cwd` for PostgreSQL; none for an
+   * `openStore` unless `records.forensicsDir` says); `false` turns it off.
    */
   records?: RollbackRecordsOptions | false;
 }
@@ -201,7 +201,8 @@ export async function createApp(config: AppConfig): Promise<App> {
               config.policy === undefined ? undefined : ports.get(target).metrics,
           },
           {
-            forensicsDir: join(cwd, '.rollgate', 'forensics'),
+            // Next to the store; a store handed in (tests) gets folders only when asked.
+            ...(config.openStore ? {} : { forensicsDir: forensicsDirFor(config.store, cwd) }),
             ...(config.engine?.onError ? { onError: config.engine.onError } : {}),
             ...config.records,
           },

@@ -139,3 +139,16 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
   }
   return store;
 }
+
+/**
+ * Where the rollback reaction writes forensics folders (ADR 0140): next to a SQLite file
+ * (`.rollgate/forensics` for the default store), else `.rollgate/forensics` under `cwd`.
+ */
+export function forensicsDirFor(spec: string | undefined, cwd: string): string {
+  const target = spec?.trim() ?? '';
+  if (target === '') return resolve(cwd, dirname(DEFAULT_STORE_PATH), 'forensics');
+  if (storeBackendName(target) === 'sqlite') {
+    return resolve(dirname(sqliteTarget(target, cwd).path), 'forensics');
+  }
+  return resolve(cwd, dirname(DEFAULT_STORE_PATH), 'forensics');
+}

@@ -167,7 +167,8 @@ describe('the rollback reaction', () => {
     expect(read.from).toBe(Date.parse(started.at));
     expect(read.to).toBeGreaterThanOrEqual(Date.parse(done.at));
     // … and in a folder (seed 001's forensics directory)
-    const folder = join(dir, '.rollgate', 'forensics', `v2.0.0-${id}`);
+    // next to the SQLite store file
+    const folder = join(dir, 'forensics', `v2.0.0-${id}`);
     for (const f of [
       'metadata.json',
       'served.json',
