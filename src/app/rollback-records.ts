@@ -122,7 +122,9 @@ export class RollbackRecords {
     if (existing) {
       return { rolloutId, postMortemId: existing.id, created: false, risks: [] };
     }
-    const h = readRolloutHistory(await store.listEvents(rolloutId));
+    const events = await store.listEvents(rolloutId);
+    if (events.length === 0) return undefined;
+    const h = readRolloutHistory(events);
     if (h.state !== 'rolled_back' || h.rollback?.completedAt === undefined) return undefined;
     const bundle = await this.forensics(h);
     const risks = await this.syncRisks(h);

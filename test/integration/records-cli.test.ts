@@ -174,6 +174,52 @@ describe('rollgate report', () => {
   });
 });
 
+describe('a rollback no controller reacted to', () => {
+  it('report postmortem runs the rollback reaction: forensics kept, linked risks updated, once', async () => {
+    expect(
+      (
+        await cli(
+          'risk',
+          'add',
+          '--title',
+          'Gateway TLS bundle dropped',
+          '--likelihood',
+          'low',
+          '--impact',
+          'low',
+          '--owner',
+          '@sre',
+          '--service',
+          'payments',
+          '--review',
+          '2026-12-31',
+          '--store',
+          db,
+        )
+      ).code,
+    ).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      expect((await cli('report', 'postmortem', 'ro-250', '--out', 'pm', '--store', db)).code).toBe(
+        0,
+      );
+    }
+    const store = new SqlStore(sqliteBackend(db));
+    try {
+      const risk = await store.getRisk('RISK-1');
+      expect(risk?.history.map((h) => h.kind)).toEqual(['created', 'rollback']);
+      expect(risk?.history[1]?.rolloutId).toBe('ro-250');
+      // rolled back 2026-03-12: the review comes forward to a week after
+      expect(risk?.reviewOn).toBe('2026-03-19');
+      const captured = await store.getForensics('ro-250');
+      expect(captured?.bundle.servedError).toBe('no metric source for this service');
+    } finally {
+      await store.close();
+    }
+    // the forensics folder next to the store
+    expect(existsSync(join(dir, 'forensics', 'v2.5.0-ro-250', 'metadata.json'))).toBe(true);
+  });
+});
+
 describe('rollgate postmortem', () => {
   beforeEach(async () => {
     expect((await cli('report', 'postmortem', 'ro-250', '--out', 'pm', '--store', db)).code).toBe(

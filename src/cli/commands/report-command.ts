@@ -1,5 +1,8 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { SystemClock } from '../../adapters/clock/system-clock.js';
+import { RollbackRecords } from '../../app/rollback-records.js';
+import { forensicsDirFor } from '../../app/store-registry.js';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
 import { gitLog } from '../../records-io/git-log.js';
 import {
@@ -83,7 +86,17 @@ export const registerReportCommand: CommandRegistrar = (program, context) => {
       description:
         'Open the post-mortem of a rolled-back rollout (once) and write its draft and forensics bundle.',
     },
-    async (ctx, id) => (await writePostMortem(ctx, id)).files,
+    async (ctx, id, options, io) => {
+      // The same reaction a rollback runs (ADR 0140), for a rollback no controller has
+      // reacted to yet: the capture then has no metric read (no policy here), but the
+      // post-mortem, the forensics and the risk entries are the same as the controller's.
+      const spec = options.store ?? io.env.ROLLGATE_STORE;
+      await new RollbackRecords(
+        { store: ctx.store, clock: new SystemClock(), metricsFor: () => undefined },
+        { settleMs: 0, forensicsDir: forensicsDirFor(spec, io.cwd) },
+      ).open(id);
+      return (await writePostMortem(ctx, id)).files;
+    },
   );
   report<ReportOptions>(
     group,
