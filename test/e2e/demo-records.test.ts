@@ -89,6 +89,9 @@ async function demo(scenario: 'error-spike' | 'healthy') {
         .then((t) => {
           metrics = t;
         })
+        .catch((err: unknown) => {
+          metrics = `# could not read the router's /metrics: ${String(err)}`;
+        })
         .finally(() => stop.abort());
     },
   });
