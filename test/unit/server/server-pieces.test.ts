@@ -18,6 +18,8 @@ describe('RateLimiter (token bucket per caller)', () => {
     now += 500; // one token back
     expect(limiter.take('a')).toBe(0);
     expect(limiter.take('a')).toBeGreaterThanOrEqual(1);
+    expect(limiter.wait('a')).toBeGreaterThanOrEqual(1); // wait() takes nothing
+    expect(limiter.wait('nobody')).toBe(0);
     now += 60_000; // never more than the burst
     expect([1, 2, 3, 4].map(() => limiter.take('a'))).toEqual([0, 0, 0, 1]);
   });
