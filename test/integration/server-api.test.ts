@@ -103,6 +103,15 @@ describe('the HTTP API', () => {
       verdict: { decision: string } | null;
     };
     expect(obs.points.length).toBeGreaterThan(0);
+    // the latency regression of ro-250 shows as more canary requests slower than τ
+    const ratio = (a: { requests: number; exceedances: number | null }) =>
+      (a.exceedances ?? 0) / a.requests;
+    const last = obs.points.at(-1) as unknown as Record<
+      'canary' | 'baseline',
+      { requests: number; exceedances: number | null }
+    >;
+    expect(last.baseline.exceedances).not.toBeNull();
+    expect(ratio(last.canary)).toBeGreaterThan(3 * ratio(last.baseline));
     expect(obs.points[0]?.canary.requests).toBeGreaterThan(0);
     expect(obs.gates.map((g) => g.metric)).toContain('error_rate');
     expect(obs.verdict?.decision).toBe('rollback');
