@@ -231,7 +231,16 @@ export async function createServer(app: App, options: ServerOptions = {}): Promi
     openapi,
     registered,
     async listen(port = DEFAULT_PORT) {
-      await fastify.listen({ host, port });
+      try {
+        await fastify.listen({ host, port });
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        throw new RollgateError(
+          'invalid_input',
+          `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : err instanceof Error ? err.message : String(err)}`,
+          { cause: err, hint: 'pick another --port (0: a free one) or --host' },
+        );
+      }
       const address = fastify.server.address();
       const actual = typeof address === 'object' && address ? address.port : port;
       const shown = host.includes(':') ? `[${host}]` : host;
