@@ -41,9 +41,9 @@ export function streamRoute(deps: ServerDeps): ApiRoute {
       const stop = new AbortController();
       const end = () => stop.abort();
       deps.closing.addEventListener('abort', end, { once: true });
-      request.raw.on('close', end);
       reply.hijack();
       const res = reply.raw;
+      res.on('close', end); // the client went away (or the server closes the socket)
       res.writeHead(200, {
         ...API_HEADERS,
         'content-type': 'text/event-stream; charset=utf-8',
@@ -77,7 +77,7 @@ export function streamRoute(deps: ServerDeps): ApiRoute {
       } finally {
         clearInterval(heartbeat);
         deps.closing.removeEventListener('abort', end);
-        request.raw.off('close', end);
+        res.off('close', end);
         if (!res.writableEnded) res.end();
       }
       return undefined;
