@@ -19,7 +19,9 @@ import { registerRetryCommand } from './retry-command.js';
 import { registerRiskCommand } from './risk-command.js';
 import { registerRollbackCommand } from './rollback-command.js';
 import { registerSchemaCommand } from './schema-command.js';
+import { registerServerCommand } from './server-command.js';
 import { registerStatusCommand } from './status-command.js';
+import { registerTokenCommand } from './token-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 /** Every `rollgate` command, in help order. Add one line per new command file. */
@@ -46,4 +48,6 @@ export const COMMANDS: CommandRegistrar[] = [
   registerMetricsCommand,
   registerRiskCommand,
   registerDemoCommand,
+  registerServerCommand,
+  registerTokenCommand,
 ];

@@ -1,21 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import type { App } from '../../app.js';
+import { startRelease } from '../../app/start-release.js';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
-import { resolvePlan } from '../../core/plan/resolve-plan.js';
-import {
-  IN_FLIGHT_STATES,
-  RELEASE_TYPES,
-  type Release,
-  type ReleaseType,
-} from '../../core/rollout/rollout-types.js';
+import { RELEASE_TYPES, type Release, type ReleaseType } from '../../core/rollout/rollout-types.js';
 import { actorOf, addStoreOptions, DEFAULT_POLICY_FILE, withCliApp } from '../cli-app.js';
 import type { CommandContext } from '../command-registry.js';
 import { EXIT } from '../exit-codes.js';
 import { exitCodeForState, followRollout, stopSignal, WAIT_ENDS } from '../follow-rollout.js';
+import { addRemoteOptions, RemoteApi, type RemoteOptions } from '../remote-api.js';
+import { followRemote, startRemote } from '../remote-commands.js';
 import { renderEvent, renderRollout } from '../render-rollout.js';
 
-interface StartOptions {
+interface StartOptions extends RemoteOptions {
   service: string;
   version: string;
   type: ReleaseType;
@@ -29,24 +24,6 @@ interface StartOptions {
   store?: string;
   actor?: string;
   speed?: string;
-}
-
-const RISK: Record<ReleaseType, Release['risk']> = {
-  patch: 'low',
-  minor: 'medium',
-  major: 'high',
-  breaking: 'high',
-};
-
-/** The version running now: the last release that completed, or what a rollback went back to. */
-async function runningVersion(app: App, service: string, environment: string) {
-  const rollouts = await app.store.listRollouts({ service });
-  for (const r of rollouts) {
-    if (r.environment !== environment) continue;
-    if (r.state === 'completed') return r.version;
-    if (r.state === 'rolled_back') return r.previousVersion;
-  }
-  return undefined;
 }
 
 function speedOf(text: string | undefined): number | undefined {
@@ -84,8 +61,14 @@ export function registerReleaseCommand(program: Command, context: CommandContext
     )
     .option('--speed <factor>', 'run policy time this many times faster (demos, tests)')
     .option('--json', 'print the rollout as JSON');
+  addRemoteOptions(start);
   addStoreOptions(start).action(async (options: StartOptions) => {
     const io = context.io;
+    const remote = RemoteApi.from(options, io);
+    if (remote) {
+      await remoteStart(remote, options, context);
+      return;
+    }
     const actor = actorOf(options, io);
     const speed = speedOf(options.speed);
     await withCliApp(
@@ -97,63 +80,21 @@ export function registerReleaseCommand(program: Command, context: CommandContext
         ...(speed === undefined ? {} : { speed }),
       },
       async (app) => {
-        const policy = app.policy;
-        if (!policy) throw new RollgateError('internal', 'policy not loaded');
-        const plan = resolvePlan(policy, {
-          releaseType: options.type,
-          service: options.service,
-          environment: options.env,
-        });
-        const previousVersion =
-          options.previousVersion ?? (await runningVersion(app, plan.service, plan.environment));
-        if (previousVersion === undefined) {
-          throw new RollgateError(
-            'invalid_input',
-            `rollgate has no record of the version of ${plan.service} running in ${plan.environment}`,
-            {
-              hint: 'say which version the release replaces (the rollback target): --previous-version V',
-            },
-          );
-        }
-        if (previousVersion === options.version) {
-          throw new RollgateError(
-            'invalid_input',
-            `${plan.service} ${options.version} is already the version running in ${plan.environment}`,
-            { hint: 'release a new version, or give --previous-version' },
-          );
-        }
-        const rel: Release = {
-          id: `rel-${randomBytes(6).toString('hex')}`,
-          service: plan.service,
-          version: options.version,
-          previousVersion,
-          type: options.type,
-          risk: options.risk ?? RISK[options.type],
-          ...(options.notes === undefined ? {} : { notes: options.notes }),
-          createdAt: new Date(app.clock.now()).toISOString(),
-          createdBy: actor,
-        };
-        const inFlight = await app.store.listRollouts({
-          service: plan.service,
-          states: IN_FLIGHT_STATES,
-        });
-        const running = inFlight.find((r) => r.environment === plan.environment);
-        if (running) {
-          throw new RollgateError(
-            'conflict',
-            `${plan.service} already has rollout ${running.id} (${running.version}, ${running.state}) in flight in ${plan.environment}; nothing was written`,
-            {
-              hint: `one rollout per service and environment at a time: wait for ${running.id} to end, or abort it (rollgate abort ${running.id})`,
-              details: { runningRolloutId: running.id },
-            },
-          );
-        }
-        // Build the ports now: a type this build lacks fails before anything is written.
-        app.servicePorts({ service: plan.service, environment: plan.environment });
         // This process's engine only drives the rollout with --wait: stop it first otherwise,
         // so the start is recorded and `rollgate controller` picks the rollout up.
         if (!options.wait) await app.engine.stop();
-        const started = await app.engine.start({ release: rel, plan, actor });
+        const { rollout: started, plan } = await startRelease(app, {
+          service: options.service,
+          version: options.version,
+          type: options.type,
+          actor,
+          ...(options.previousVersion === undefined
+            ? {}
+            : { previousVersion: options.previousVersion }),
+          ...(options.env === undefined ? {} : { environment: options.env }),
+          ...(options.risk === undefined ? {} : { risk: options.risk }),
+          ...(options.notes === undefined ? {} : { notes: options.notes }),
+        });
         if (!options.wait) {
           if (options.json) io.out(`${JSON.stringify(started, null, 2)}\n`);
           else {
@@ -196,4 +137,56 @@ export function registerReleaseCommand(program: Command, context: CommandContext
       },
     );
   });
+}
+
+/** `release start --server`: the server records the release; --wait follows it over the API. */
+async function remoteStart(
+  api: RemoteApi,
+  options: StartOptions,
+  context: CommandContext,
+): Promise<void> {
+  const io = context.io;
+  const { rollout: started, stepCount } = await startRemote(api, {
+    service: options.service,
+    version: options.version,
+    type: options.type,
+    ...(options.previousVersion === undefined ? {} : { previousVersion: options.previousVersion }),
+    ...(options.env === undefined ? {} : { environment: options.env }),
+    ...(options.risk === undefined ? {} : { risk: options.risk }),
+    ...(options.notes === undefined ? {} : { notes: options.notes }),
+  });
+  if (!options.wait) {
+    if (options.json) io.out(`${JSON.stringify(started, null, 2)}\n`);
+    else {
+      io.out(
+        `started ${started.id}: ${started.service} ${started.version} (replacing ${started.previousVersion}) in ${started.environment}, ${stepCount} steps\n` +
+          `  the server at ${api.baseUrl} drives it\n` +
+          `  follow it: rollgate status ${started.id} --watch --server ${api.baseUrl}\n`,
+      );
+    }
+    context.setExitCode(EXIT.ok);
+    return;
+  }
+  if (!options.json) io.out(`started ${started.id}; following it on ${api.baseUrl}\n`);
+  const stop = stopSignal();
+  let final: Awaited<ReturnType<typeof followRemote>>;
+  try {
+    final = await followRemote(api, started.id, {
+      until: WAIT_ENDS,
+      signal: stop.signal,
+      ...(options.json ? {} : { onEvent: (e) => io.out(`${renderEvent(e)}\n`) }),
+    });
+  } finally {
+    stop.dispose();
+  }
+  if (options.json) io.out(`${JSON.stringify(final, null, 2)}\n`);
+  else io.out(renderRollout(final, [], 0));
+  if (stop.signal.aborted && !WAIT_ENDS.includes(final.state)) {
+    io.err(
+      `rollgate: stopped waiting; rollout ${final.id} is ${final.state} and continues on the server\n`,
+    );
+    context.setExitCode(EXIT.interrupted);
+    return;
+  }
+  context.setExitCode(exitCodeForState(final.state));
 }

@@ -126,6 +126,18 @@ export interface RiskHistoryTable {
   data: unknown;
 }
 
+export interface TokensTable {
+  id: string;
+  name: string;
+  role: string;
+  /** scrypt hash of the secret, never the secret. */
+  hash: string;
+  created_at: string;
+  created_by: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface StoreSchema {
   rollgate_migrations: MigrationsTable;
   rollgate_releases: ReleasesTable;
@@ -139,6 +151,7 @@ export interface StoreSchema {
   rollgate_risks: RisksTable;
   rollgate_risk_services: RiskServicesTable;
   rollgate_risk_history: RiskHistoryTable;
+  rollgate_tokens: TokensTable;
 }
 
 export const MIGRATIONS_TABLE = 'rollgate_migrations';
