@@ -7,9 +7,10 @@ export interface Series {
   dashed?: boolean;
 }
 
+/** A gate: a fixed threshold, or one that follows the baseline (a value per point). */
 export interface GateLine {
   label: string;
-  y: number;
+  y: number | { x: number; y: number | null }[];
 }
 
 interface LineChartProps {
@@ -49,7 +50,10 @@ export function LineChart(props: LineChartProps) {
   const hasData = ys.length > 0;
   const xMin = xs.length ? Math.min(...xs) : 0;
   const xMax = xs.length ? Math.max(...xs) : 1;
-  const yMax = niceMax(Math.max(0, ...ys, ...gates.map((g) => g.y)) * 1.1);
+  const gateYs = gates.flatMap((g) =>
+    typeof g.y === 'number' ? [g.y] : g.y.flatMap((p) => (p.y === null ? [] : [p.y])),
+  );
+  const yMax = niceMax(Math.max(0, ...ys, ...gateYs) * 1.1);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const sx = (x: number) =>
@@ -85,14 +89,23 @@ export function LineChart(props: LineChartProps) {
             </text>
           </>
         )}
-        {gates.map((g) => (
-          <g key={`${g.label}-${g.y}`} className="gate">
-            <line x1={PAD.left} x2={W - PAD.right} y1={sy(g.y)} y2={sy(g.y)} />
-            <text x={W - PAD.right - 4} y={sy(g.y) - 4} textAnchor="end">
-              {g.label}
-            </text>
-          </g>
-        ))}
+        {gates.map((g) => {
+          const last = typeof g.y === 'number' ? g.y : lastY(g.y);
+          return (
+            <g key={g.label} className="gate">
+              {typeof g.y === 'number' ? (
+                <line x1={PAD.left} x2={W - PAD.right} y1={sy(g.y)} y2={sy(g.y)} />
+              ) : (
+                <path d={pathOf(g.y, sx, sy)} fill="none" />
+              )}
+              {last !== undefined && (
+                <text x={W - PAD.right - 4} y={sy(last) - 4} textAnchor="end">
+                  {g.label}
+                </text>
+              )}
+            </g>
+          );
+        })}
         {series.map((s) => (
           <path
             key={s.name}
@@ -124,6 +137,14 @@ export function LineChart(props: LineChartProps) {
       </figcaption>
     </figure>
   );
+}
+
+function lastY(points: { y: number | null }[]): number | undefined {
+  for (let i = points.length - 1; i >= 0; i--) {
+    const y = points[i]?.y;
+    if (y !== null && y !== undefined && Number.isFinite(y)) return y;
+  }
+  return undefined;
 }
 
 /** Straight segments between known points; a null value breaks the line. */

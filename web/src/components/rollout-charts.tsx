@@ -1,82 +1,98 @@
-import type { Gate, Observations } from '../api/api-types.js';
+import type { Arm, Gate, ObservationPoint, Observations } from '../api/api-types.js';
 import { type GateLine, LineChart, type Series } from './line-chart.js';
 
 const CANARY = '#d62728';
 const BASELINE = '#1f77b4';
 
+type Pick = (arm: Arm) => number | null;
+
 /** Canary vs baseline over the rollout: error rate, p99 and exceedance counts, with the gates. */
 export function RolloutCharts(props: { observations: Observations | undefined }) {
   const points = props.observations?.points ?? [];
   const gates = props.observations?.gates ?? [];
-  const xs = points.map((p) => Date.parse(p.at));
-  const series = (
-    pick: (arm: Observations['points'][number]['canary']) => number | null,
-  ): Series[] => [
-    {
-      name: 'canary',
-      color: CANARY,
-      points: points.map((p, i) => ({ x: xs[i] ?? 0, y: pick(p.canary) })),
-    },
-    {
-      name: 'baseline',
-      color: BASELINE,
-      dashed: true,
-      points: points.map((p, i) => ({ x: xs[i] ?? 0, y: pick(p.baseline) })),
-    },
-  ];
+  const errorRate: Pick = (a) => (a.requests > 0 ? a.errorRate * 100 : null);
+  const p99: Pick = (a) => a.p99Ms;
+  const exceedances: Pick = (a) => a.exceedances;
   return (
     <div className="charts">
       <LineChart
         title="Error rate"
         unit="%"
-        series={series((a) => a.errorRate * 100)}
-        gates={gateLines(gates, isErrorRate, toPercent)}
-        formatY={(y) => `${y < 1 && y > 0 ? y.toFixed(2) : y.toFixed(1)}`}
+        series={series(points, errorRate)}
+        gates={gateLines(gates, points, errorRate, (g) => g.metric === 'error_rate', 'fraction')}
+        formatY={(y) => (y > 0 && y < 1 ? y.toFixed(2) : y.toFixed(1))}
       />
       <LineChart
         title="p99 latency"
         unit="ms"
-        series={series((a) => a.p99Ms)}
-        gates={gateLines(gates, isP99, toMs)}
-      />
-      <LineChart
-        title="Gate exceedances"
-        unit="count"
-        series={series((a) => a.exceedances)}
+        series={series(points, p99)}
         gates={gateLines(
           gates,
-          (g) => g.metric === 'exceedances',
-          (g) => g.threshold,
+          points,
+          p99,
+          (g) => g.metric === 'p99' || g.metric === 'latency_p99',
+          'ms',
         )}
+      />
+      <LineChart
+        title="Requests over the latency limit"
+        unit="count per batch"
+        series={series(points, exceedances)}
       />
     </div>
   );
 }
 
-function isErrorRate(g: Gate): boolean {
-  return g.metric === 'error_rate';
+function series(points: ObservationPoint[], pick: Pick): Series[] {
+  return [
+    {
+      name: 'canary',
+      color: CANARY,
+      points: points.map((p) => ({ x: Date.parse(p.at), y: pick(p.canary) })),
+    },
+    {
+      name: 'baseline',
+      color: BASELINE,
+      dashed: true,
+      points: points.map((p) => ({
+        x: Date.parse(p.at),
+        // After 100 % the baseline arm is empty (the post-release watch has no baseline).
+        y: p.baseline.requests > 0 ? pick(p.baseline) : null,
+      })),
+    },
+  ];
 }
 
-function isP99(g: Gate): boolean {
-  return g.metric === 'p99' || g.metric === 'latency_p99';
-}
-
-/** Error-rate thresholds come as a fraction or in percent, as the unit says. */
-function toPercent(g: Gate): number {
-  return g.unit === '%' || g.unit === 'percent' ? g.threshold : g.threshold * 100;
-}
-
-function toMs(g: Gate): number {
-  return g.unit === 's' || g.unit === 'seconds' ? g.threshold * 1000 : g.threshold;
-}
-
+/**
+ * Gates as lines in the chart's unit: an absolute threshold is a fixed line; a gate relative
+ * to the baseline ("% above baseline", "% of baseline") follows the baseline's series.
+ * Units the chart does not know are left out rather than drawn wrong.
+ */
 function gateLines(
   gates: Gate[],
+  points: ObservationPoint[],
+  pick: Pick,
   which: (g: Gate) => boolean,
-  value: (g: Gate) => number,
+  base: 'fraction' | 'ms',
 ): GateLine[] {
-  return gates
-    .filter(which)
-    .map((g) => ({ label: g.label, y: value(g) }))
-    .filter((g) => Number.isFinite(g.y));
+  const baseline = (f: (b: number) => number) =>
+    points.map((p) => {
+      const b = p.baseline.requests > 0 ? pick(p.baseline) : null;
+      return { x: Date.parse(p.at), y: b === null ? null : f(b) };
+    });
+  const lines: GateLine[] = [];
+  for (const g of gates.filter(which)) {
+    const unit = g.unit.trim().toLowerCase();
+    if (unit === '%' || unit === 'ms') lines.push({ label: g.label, y: g.threshold });
+    else if (unit === 's' || unit === 'seconds')
+      lines.push({ label: g.label, y: g.threshold * 1000 });
+    else if (unit === 'fraction' || unit === 'ratio')
+      lines.push({ label: g.label, y: base === 'fraction' ? g.threshold * 100 : g.threshold });
+    else if (unit === '% above baseline')
+      lines.push({ label: g.label, y: baseline((b) => b + g.threshold) });
+    else if (unit === '% of baseline')
+      lines.push({ label: g.label, y: baseline((b) => b * (1 + g.threshold / 100)) });
+  }
+  // One line per label (two gates can read alike, e.g. a pause and a no-go at one threshold).
+  return lines.filter((l, i) => lines.findIndex((m) => m.label === l.label) === i);
 }
