@@ -26,6 +26,8 @@ interface LineChartProps {
 const W = 560;
 const H = 220;
 const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
+/** Points are marked while there are few (a line of one point is invisible). */
+const DOTS_UP_TO = 80;
 
 function niceMax(v: number): number {
   if (!(v > 0)) return 1;
@@ -107,14 +109,21 @@ export function LineChart(props: LineChartProps) {
           );
         })}
         {series.map((s) => (
-          <path
-            key={s.name}
-            d={pathOf(s.points, sx, sy)}
-            fill="none"
-            stroke={s.color}
-            strokeWidth={2}
-            strokeDasharray={s.dashed ? '5 4' : undefined}
-          />
+          <g key={s.name}>
+            <path
+              d={pathOf(s.points, sx, sy)}
+              fill="none"
+              stroke={s.color}
+              strokeWidth={2}
+              strokeDasharray={s.dashed ? '5 4' : undefined}
+            />
+            {s.points.length <= DOTS_UP_TO &&
+              s.points.map((p) =>
+                p.y === null || !Number.isFinite(p.y) ? null : (
+                  <circle key={p.x} cx={sx(p.x)} cy={sy(p.y)} r={2.5} fill={s.color} />
+                ),
+              )}
+          </g>
         ))}
         {!hasData && (
           <text x={W / 2} y={H / 2} textAnchor="middle" className="empty">
