@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { PostMortemDetail } from '../api/api-types.js';
 import { useApi } from '../api/use-api.js';
 import { MarkdownView } from '../components/markdown-view.js';
@@ -8,7 +9,11 @@ import { PostMortemStateMark } from './post-mortems-page.js';
 
 /** One post-mortem: its deadline, the draft rollgate wrote, and its action items. */
 export function PostMortemPage(props: { id: string }) {
-  const pm = useApi<PostMortemDetail>(`/postmortems/${encodeURIComponent(props.id)}`, 30_000);
+  const path = `/postmortems/${encodeURIComponent(props.id)}`;
+  // Right after a rollback the draft may still be being written: look again soon.
+  const [soon, setSoon] = useState(true);
+  const pm = useApi<PostMortemDetail>(path, soon ? 2_000 : 30_000);
+  if (soon && pm.data) setSoon(false);
   if (!pm.data)
     return (
       <>
