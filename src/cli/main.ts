@@ -5,8 +5,9 @@ import type { CommandContext } from './command-registry.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { formatError } from './format-error.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('rollgate')

@@ -9,12 +9,19 @@ import { RollgateError } from '../core/errors/rollgate-error.js';
 import { buildForensics } from '../core/records/forensics.js';
 import { buildPostMortem } from '../core/records/post-mortem.js';
 import { parsePostMortem } from '../core/records/post-mortem-parse.js';
-import { buildPostReleaseReport, type SloTargets } from '../core/records/post-release-report.js';
-import { buildReleaseLog } from '../core/records/release-log.js';
+import type { SloTargets } from '../core/records/post-release-report.js';
 import { buildReleaseNotes, type CommitInput } from '../core/records/release-notes.js';
-import { type RolloutHistory, readRolloutHistory } from '../core/records/rollout-history.js';
 import type { PostMortemRecord, PostMortemStore } from '../ports/post-mortem-store.js';
 import type { Store } from '../ports/store.js';
+import {
+  forensicsPathOf,
+  loadHistory,
+  releaseLogDocument,
+  releaseReportDocument,
+  safeFileName,
+} from './record-documents.js';
+
+export { loadHistories, loadHistory } from './record-documents.js';
 
 async function writeAtomic(path: string, text: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
@@ -24,41 +31,7 @@ async function writeAtomic(path: string, text: string): Promise<string> {
   return path;
 }
 
-function safe(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
-export async function loadHistory(store: Store, rolloutId: string): Promise<RolloutHistory> {
-  const events = await store.listEvents(rolloutId);
-  if (events.length === 0) {
-    throw new RollgateError('not_found', `no rollout ${rolloutId}`, {
-      hint: 'list rollouts with: rollgate history',
-    });
-  }
-  return readRolloutHistory(events);
-}
-
-/**
- * The histories of a service's (or every service's) rollouts, newest first; `since`
- * skips rollouts created before it without reading their events (metrics over a period,
- * the release log's archive window).
- */
-export async function loadHistories(
-  store: Store,
-  options: { service?: string; since?: string; limit?: number } = {},
-): Promise<RolloutHistory[]> {
-  const rollouts = await store.listRollouts({
-    ...(options.service === undefined ? {} : { service: options.service }),
-    ...(options.limit === undefined ? {} : { limit: options.limit }),
-  });
-  const since = options.since === undefined ? undefined : Date.parse(options.since);
-  const out: RolloutHistory[] = [];
-  for (const r of rollouts) {
-    if (since !== undefined && Date.parse(r.createdAt) < since) continue;
-    out.push(readRolloutHistory(await store.listEvents(r.id)));
-  }
-  return out;
-}
+const safe = safeFileName;
 
 export interface RecordContext {
   store: Store & PostMortemStore;
@@ -72,9 +45,7 @@ export async function writeReleaseReport(
   rolloutId: string,
   slo?: SloTargets,
 ): Promise<string[]> {
-  const h = await loadHistory(ctx.store, rolloutId);
-  const doc = buildPostReleaseReport({
-    history: h,
+  const doc = await releaseReportDocument(ctx.store, rolloutId, {
     now: ctx.now,
     charts: 'files',
     chartDir: 'charts',
@@ -101,7 +72,7 @@ export async function writePostMortem(
   rolloutId: string,
 ): Promise<{ record: PostMortemRecord; files: string[] }> {
   const h = await loadHistory(ctx.store, rolloutId);
-  const forensicsPath = `forensics/${safe(rolloutId)}.json`;
+  const forensicsPath = forensicsPathOf(rolloutId);
   const existing = await ctx.store.getPostMortemByRollout(rolloutId);
   const draft = buildPostMortem({
     history: h,
@@ -136,8 +107,7 @@ export async function writePostMortem(
 }
 
 export async function writeReleaseLog(ctx: RecordContext, service: string): Promise<string[]> {
-  const histories = await loadHistories(ctx.store, { service });
-  const doc = buildReleaseLog({ service, histories, now: ctx.now });
+  const doc = await releaseLogDocument(ctx.store, service, ctx.now);
   return [await writeAtomic(join(ctx.outDir, `release-log-${safe(service)}.md`), doc.markdown)];
 }
 

@@ -18,7 +18,9 @@ import { registerResumeCommand } from './resume-command.js';
 import { registerRetryCommand } from './retry-command.js';
 import { registerRollbackCommand } from './rollback-command.js';
 import { registerSchemaCommand } from './schema-command.js';
+import { registerServerCommand } from './server-command.js';
 import { registerStatusCommand } from './status-command.js';
+import { registerTokenCommand } from './token-command.js';
 import { registerValidateCommand } from './validate-command.js';
 
 /** Every `rollgate` command, in help order. Add one line per new command file. */
@@ -44,4 +46,6 @@ export const COMMANDS: CommandRegistrar[] = [
   registerActionsCommand,
   registerMetricsCommand,
   registerDemoCommand,
+  registerServerCommand,
+  registerTokenCommand,
 ];

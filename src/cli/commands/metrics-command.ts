@@ -1,5 +1,5 @@
-import { periodSince, releaseMetrics } from '../../core/records/release-metrics.js';
-import { loadHistories } from '../../records-io/record-files.js';
+import { periodSince } from '../../core/records/release-metrics.js';
+import { releaseMetricsOf } from '../../records-io/record-documents.js';
 import type { CommandRegistrar } from '../command-registry.js';
 import { cliNow, printJson, STORE_OPTION_HELP, withRecordStore } from '../record-store.js';
 import { textTable } from '../text-table.js';
@@ -39,20 +39,16 @@ export const registerMetricsCommand: CommandRegistrar = (program, context) => {
     .option('--store <spec>', STORE_OPTION_HELP)
     .option('--json', 'print as JSON')
     .action(async (options: MetricsOptions) => {
-      const { from, to } = periodSince(options.since, cliNow());
-      const histories = await withRecordStore(options.store, context.io, (store) =>
-        loadHistories(store, {
-          since: from,
+      const now = cliNow();
+      const { from, to } = periodSince(options.since, now);
+      const m = await withRecordStore(options.store, context.io, (store) =>
+        releaseMetricsOf(store, {
+          since: options.since,
+          environment: options.env,
+          now,
           ...(options.service === undefined ? {} : { service: options.service }),
         }),
       );
-      const m = releaseMetrics({
-        histories,
-        from,
-        to,
-        environment: options.env,
-        ...(options.service === undefined ? {} : { service: options.service }),
-      });
       if (options.json) return printJson(context.io, m);
       const head = `${m.service ?? 'all services'}, ${m.environment}, ${from.slice(0, 10)} to ${to.slice(0, 10)}: ${m.deployments} deployment${m.deployments === 1 ? '' : 's'}`;
       const rows = [

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
 import { postMortemState } from '../../core/records/incident-times.js';
-import { buildPostMortem, TO_FILL } from '../../core/records/post-mortem.js';
+import { TO_FILL } from '../../core/records/post-mortem.js';
 import { parsePostMortem } from '../../core/records/post-mortem-parse.js';
 import type { PostMortemRecord } from '../../ports/post-mortem-store.js';
-import { completePostMortem, loadHistory } from '../../records-io/record-files.js';
+import { postMortemDraftOf } from '../../records-io/record-documents.js';
+import { completePostMortem } from '../../records-io/record-files.js';
 import type { CommandContext, CommandRegistrar } from '../command-registry.js';
 import {
   cliNow,
@@ -170,12 +171,7 @@ async function exportPostMortem(
 ): Promise<void> {
   const markdown = await withRecordStore(options.store, context.io, async (store) => {
     const pm = await findPostMortem(store, id);
-    const history = await loadHistory(store, pm.rolloutId);
-    return buildPostMortem({
-      history,
-      incidentId: pm.id,
-      forensicsPath: `forensics/${pm.rolloutId.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`,
-    }).markdown;
+    return (await postMortemDraftOf(store, pm)).markdown;
   });
   context.io.out(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
 }

@@ -1,14 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import type { App } from '../../app.js';
+import { startRelease } from '../../app/start-release.js';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
-import { resolvePlan } from '../../core/plan/resolve-plan.js';
-import {
-  IN_FLIGHT_STATES,
-  RELEASE_TYPES,
-  type Release,
-  type ReleaseType,
-} from '../../core/rollout/rollout-types.js';
+import { RELEASE_TYPES, type Release, type ReleaseType } from '../../core/rollout/rollout-types.js';
 import { actorOf, addStoreOptions, DEFAULT_POLICY_FILE, withCliApp } from '../cli-app.js';
 import type { CommandContext } from '../command-registry.js';
 import { EXIT } from '../exit-codes.js';
@@ -29,24 +22,6 @@ interface StartOptions {
   store?: string;
   actor?: string;
   speed?: string;
-}
-
-const RISK: Record<ReleaseType, Release['risk']> = {
-  patch: 'low',
-  minor: 'medium',
-  major: 'high',
-  breaking: 'high',
-};
-
-/** The version running now: the last release that completed, or what a rollback went back to. */
-async function runningVersion(app: App, service: string, environment: string) {
-  const rollouts = await app.store.listRollouts({ service });
-  for (const r of rollouts) {
-    if (r.environment !== environment) continue;
-    if (r.state === 'completed') return r.version;
-    if (r.state === 'rolled_back') return r.previousVersion;
-  }
-  return undefined;
 }
 
 function speedOf(text: string | undefined): number | undefined {
@@ -97,63 +72,21 @@ export function registerReleaseCommand(program: Command, context: CommandContext
         ...(speed === undefined ? {} : { speed }),
       },
       async (app) => {
-        const policy = app.policy;
-        if (!policy) throw new RollgateError('internal', 'policy not loaded');
-        const plan = resolvePlan(policy, {
-          releaseType: options.type,
-          service: options.service,
-          environment: options.env,
-        });
-        const previousVersion =
-          options.previousVersion ?? (await runningVersion(app, plan.service, plan.environment));
-        if (previousVersion === undefined) {
-          throw new RollgateError(
-            'invalid_input',
-            `rollgate has no record of the version of ${plan.service} running in ${plan.environment}`,
-            {
-              hint: 'say which version the release replaces (the rollback target): --previous-version V',
-            },
-          );
-        }
-        if (previousVersion === options.version) {
-          throw new RollgateError(
-            'invalid_input',
-            `${plan.service} ${options.version} is already the version running in ${plan.environment}`,
-            { hint: 'release a new version, or give --previous-version' },
-          );
-        }
-        const rel: Release = {
-          id: `rel-${randomBytes(6).toString('hex')}`,
-          service: plan.service,
-          version: options.version,
-          previousVersion,
-          type: options.type,
-          risk: options.risk ?? RISK[options.type],
-          ...(options.notes === undefined ? {} : { notes: options.notes }),
-          createdAt: new Date(app.clock.now()).toISOString(),
-          createdBy: actor,
-        };
-        const inFlight = await app.store.listRollouts({
-          service: plan.service,
-          states: IN_FLIGHT_STATES,
-        });
-        const running = inFlight.find((r) => r.environment === plan.environment);
-        if (running) {
-          throw new RollgateError(
-            'conflict',
-            `${plan.service} already has rollout ${running.id} (${running.version}, ${running.state}) in flight in ${plan.environment}; nothing was written`,
-            {
-              hint: `one rollout per service and environment at a time: wait for ${running.id} to end, or abort it (rollgate abort ${running.id})`,
-              details: { runningRolloutId: running.id },
-            },
-          );
-        }
-        // Build the ports now: a type this build lacks fails before anything is written.
-        app.servicePorts({ service: plan.service, environment: plan.environment });
         // This process's engine only drives the rollout with --wait: stop it first otherwise,
         // so the start is recorded and `rollgate controller` picks the rollout up.
         if (!options.wait) await app.engine.stop();
-        const started = await app.engine.start({ release: rel, plan, actor });
+        const { rollout: started, plan } = await startRelease(app, {
+          service: options.service,
+          version: options.version,
+          type: options.type,
+          actor,
+          ...(options.previousVersion === undefined
+            ? {}
+            : { previousVersion: options.previousVersion }),
+          ...(options.env === undefined ? {} : { environment: options.env }),
+          ...(options.risk === undefined ? {} : { risk: options.risk }),
+          ...(options.notes === undefined ? {} : { notes: options.notes }),
+        });
         if (!options.wait) {
           if (options.json) io.out(`${JSON.stringify(started, null, 2)}\n`);
           else {

@@ -109,4 +109,21 @@ export const POSTGRES_MIGRATIONS: readonly SqlMigration[] = [
       `create index rollgate_action_items_due on rollgate_action_items (status, due)`,
     ],
   },
+  {
+    // 3 and 4 belong to other branches (the integrator merges them in order).
+    version: 5,
+    name: 'API tokens',
+    statements: [
+      `create table rollgate_tokens (
+        id text primary key,
+        name text not null,
+        role text not null check (role in ('viewer', 'operator', 'admin')),
+        hash text not null,
+        created_at text collate "C" not null,
+        created_by text not null,
+        last_used_at text collate "C",
+        revoked_at text collate "C"
+      )`,
+    ],
+  },
 ];

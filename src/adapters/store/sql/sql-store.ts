@@ -18,11 +18,13 @@ import type {
 } from '../../../ports/post-mortem-store.js';
 import type { SqlBackend } from '../../../ports/sql-backend.js';
 import type { Lease, RolloutCommit, RolloutFilter, Store } from '../../../ports/store.js';
+import type { ApiTokenRecord, TokenStore } from '../../../ports/token-store.js';
 import { SqlLeases } from './sql-leases.js';
 import { migrate } from './sql-migrator.js';
 import { SqlOutbox } from './sql-outbox.js';
 import { SqlPostMortems } from './sql-post-mortems.js';
 import { type Db, SqlSession } from './sql-session.js';
+import { SqlTokens } from './sql-tokens.js';
 import {
   checkLimit,
   checkRelease,
@@ -39,17 +41,43 @@ import {
  * in-flight rollout per service and environment (a partial unique index), one event per
  * (rollout, seq), one outbox message per idempotency key. See docs/store.md.
  */
-export class SqlStore implements Store, PostMortemStore {
+export class SqlStore implements Store, PostMortemStore, TokenStore {
   private readonly session: SqlSession;
   private readonly outbox: SqlOutbox;
   private readonly leases: SqlLeases;
   private readonly postMortems: SqlPostMortems;
+  private readonly tokens: SqlTokens;
 
   constructor(backend: SqlBackend) {
     this.session = new SqlSession(backend);
     this.outbox = new SqlOutbox(this.session);
     this.leases = new SqlLeases(this.session);
     this.postMortems = new SqlPostMortems(this.session);
+    this.tokens = new SqlTokens(this.session);
+  }
+
+  createToken(token: ApiTokenRecord): Promise<void> {
+    return this.tokens.create(token);
+  }
+
+  getToken(id: string): Promise<ApiTokenRecord | undefined> {
+    return this.tokens.get(id);
+  }
+
+  listTokens(): Promise<ApiTokenRecord[]> {
+    return this.tokens.list();
+  }
+
+  revokeToken(id: string, at: string): Promise<void> {
+    return this.tokens.revoke(id, at);
+  }
+
+  touchToken(id: string, at: string): Promise<void> {
+    return this.tokens.touch(id, at);
+  }
+
+  countTokens(options: { activeOnly?: boolean } = {}): Promise<number> {
+    return this.tokens.count(options.activeOnly ?? false);
   }
 
   createPostMortem(

@@ -92,6 +92,18 @@ export interface ActionItemsTable {
   ticket: string | null;
 }
 
+export interface TokensTable {
+  id: string;
+  name: string;
+  role: string;
+  /** scrypt hash of the secret, never the secret. */
+  hash: string;
+  created_at: string;
+  created_by: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface StoreSchema {
   rollgate_migrations: MigrationsTable;
   rollgate_releases: ReleasesTable;
@@ -101,6 +113,7 @@ export interface StoreSchema {
   rollgate_leases: LeasesTable;
   rollgate_postmortems: PostMortemsTable;
   rollgate_action_items: ActionItemsTable;
+  rollgate_tokens: TokensTable;
 }
 
 export const MIGRATIONS_TABLE = 'rollgate_migrations';
