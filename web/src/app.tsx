@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { WhoAmI } from './api/api-types.js';
 import { useApi } from './api/use-api.js';
-import { Link, parseRoute, type Route, useLocation } from './navigation.js';
+import { Link, useLocation } from './navigation.js';
 import { MetricsPage } from './pages/metrics-page.js';
 import { PostMortemPage } from './pages/post-mortem-page.js';
 import { PostMortemsPage } from './pages/post-mortems-page.js';
@@ -9,6 +9,7 @@ import { ReleaseLogPage } from './pages/release-log-page.js';
 import { ReportPage } from './pages/report-page.js';
 import { RolloutPage } from './pages/rollout-page.js';
 import { RolloutsPage } from './pages/rollouts-page.js';
+import { parseRoute, type Route } from './routes.js';
 import { WhoAmIContext } from './whoami.js';
 
 const NAV: { to: string; label: string; pages: Route['page'][] }[] = [

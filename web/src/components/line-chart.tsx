@@ -21,6 +21,8 @@ interface LineChartProps {
   /** Formats an x value (ms since epoch) for the axis. */
   formatX?: (x: number) => string;
   formatY?: (y: number) => string;
+  /** Shown when there is nothing to draw. */
+  emptyText?: string;
 }
 
 const W = 560;
@@ -127,7 +129,7 @@ export function LineChart(props: LineChartProps) {
         ))}
         {!hasData && (
           <text x={W / 2} y={H / 2} textAnchor="middle" className="empty">
-            no measurements yet
+            {props.emptyText ?? 'no measurements yet'}
           </text>
         )}
       </svg>

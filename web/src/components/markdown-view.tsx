@@ -97,9 +97,25 @@ function blocks(lines: string[]): ReactNode[] {
     const para: string[] = [];
     while (i < lines.length && (lines[i] ?? '').trim() !== '' && !startsBlock(lines[i] ?? ''))
       para.push(lines[i++] ?? '');
-    out.push(<p key={key++}>{inline(para.join(' '))}</p>);
+    out.push(<p key={key++}>{paragraph(para)}</p>);
   }
   return out;
+}
+
+/**
+ * A paragraph's lines run together, except where the record breaks them on purpose: a
+ * line ending in two spaces or a backslash, or a next line starting with a bold label
+ * (`**Date**: …`, as in the post-mortem's header).
+ */
+function paragraph(lines: string[]): ReactNode[] {
+  let text = '';
+  lines.forEach((line, n) => {
+    const next = lines[n + 1];
+    const hard = / {2}$|\\$/.test(line) || (next !== undefined && /^\*\*/.test(next));
+    text += line.replace(/( {2}|\\)$/, '').trim();
+    if (next !== undefined) text += hard ? '<br>' : ' ';
+  });
+  return inline(text);
 }
 
 function startsBlock(line: string): boolean {

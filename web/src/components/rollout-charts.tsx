@@ -38,6 +38,11 @@ export function RolloutCharts(props: { observations: Observations | undefined })
         title="Requests over the latency limit"
         unit="count per batch"
         series={series(points, exceedances)}
+        emptyText={
+          points.length > 0
+            ? 'not counted: the policy has no absolute p99 gate'
+            : 'no measurements yet'
+        }
       />
     </div>
   );
