@@ -1,4 +1,3 @@
-import type { App } from '../app.js';
 import { RollgateError } from '../core/errors/rollgate-error.js';
 import { IN_FLIGHT_STATES, type RolloutSnapshot } from '../core/rollout/rollout-types.js';
 
@@ -13,11 +12,20 @@ export interface RolloutRef {
  * `--env` when it is in flight in several environments). With `latest`, a service with
  * nothing in flight gives its most recent rollout (rollback after completion, retry).
  */
-export async function findRollout(
-  app: App,
+/** Where rollouts are looked up: the store, or a remote server's API (remote-api.ts). */
+export interface RolloutLookup<T extends Pick<RolloutSnapshot, 'id' | 'state' | 'environment'>> {
+  getRollout(id: string): Promise<T | undefined>;
+  /** Newest first. */
+  listRollouts(filter: { service: string }): Promise<T[]>;
+}
+
+export async function findRollout<
+  T extends Pick<RolloutSnapshot, 'id' | 'state' | 'environment'> = RolloutSnapshot,
+>(
+  app: { store: RolloutLookup<T> },
   ref: RolloutRef,
   options: { latest?: boolean } = {},
-): Promise<RolloutSnapshot> {
+): Promise<T> {
   if (ref.id !== undefined) {
     const s = await app.store.getRollout(ref.id);
     if (s === undefined) {

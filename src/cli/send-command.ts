@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import type { App } from '../app.js';
 import { RollgateError } from '../core/errors/rollgate-error.js';
 import type { RolloutCommand } from '../core/rollout/rollout-commands.js';
-import type { CommandName } from '../core/rollout/rollout-types.js';
+import type { CommandName, RolloutSnapshot } from '../core/rollout/rollout-types.js';
 import { actorOf, addStoreOptions, type StoreOptions, withCliApp } from './cli-app.js';
 import type { CommandContext } from './command-registry.js';
 import { EXIT } from './exit-codes.js';
 import { findRollout } from './find-rollout.js';
+import { addRemoteOptions, RemoteApi, type RemoteOptions } from './remote-api.js';
+import { sendRemote } from './remote-commands.js';
 import { describeStepOf } from './render-rollout.js';
 
 export interface SendOptions extends StoreOptions {
@@ -34,6 +36,16 @@ export function rolloutCommand(
     text?: string;
   },
 ): Command {
+  const print = (next: RolloutSnapshot, options: { json?: boolean }) => {
+    const io = context.io;
+    if (options.json) io.out(`${JSON.stringify(next, null, 2)}\n`);
+    else {
+      const detail = next.state === 'paused' && next.pauseReason ? ` (${next.pauseReason})` : '';
+      io.out(
+        `${spec.name}: rollout ${next.id} (${next.service} ${next.version}) is ${next.state}${detail}, ${describeStepOf(next)}, weight ${next.weight}%\n`,
+      );
+    }
+  };
   const usage = spec.text ? `${spec.name} <${spec.text}...>` : `${spec.name} [id]`;
   const command = program
     .command(usage)
@@ -42,6 +54,7 @@ export function rolloutCommand(
     .option('--env <name>', 'environment (with --service)')
     .option('--json', 'print the rollout as JSON');
   addStoreOptions(command);
+  addRemoteOptions(command);
   command.action(async (...args: unknown[]) => {
     let text: string | undefined;
     let id: string | undefined;
@@ -56,8 +69,21 @@ export function rolloutCommand(
       }
       id = words.length === 2 ? words[0] : undefined;
     } else id = args.shift() as string | undefined;
-    const options = args[0] as SendOptions & Record<string, unknown>;
+    const options = args[0] as SendOptions & RemoteOptions & Record<string, unknown>;
     const io = context.io;
+    const remote = RemoteApi.from(options, io);
+    if (remote) {
+      // The server signs the command with its token's actor.
+      const next = await sendRemote(
+        remote,
+        { id, service: options.service, env: options.env },
+        spec.command(options, text),
+        { latest: spec.latest ?? false, name: spec.name },
+      );
+      print(next, options);
+      context.setExitCode(EXIT.ok);
+      return;
+    }
     const actor = actorOf(options, io);
     await withCliApp(io, options, async (app) => {
       // Stopped before the command: this process records it and drives nothing.
@@ -72,13 +98,7 @@ export function rolloutCommand(
         .catch(async (err: unknown) => {
           throw await explain(app, target.id, spec.name, err);
         });
-      if (options.json) io.out(`${JSON.stringify(next, null, 2)}\n`);
-      else {
-        const detail = next.state === 'paused' && next.pauseReason ? ` (${next.pauseReason})` : '';
-        io.out(
-          `${spec.name}: rollout ${next.id} (${next.service} ${next.version}) is ${next.state}${detail}, ${describeStepOf(next)}, weight ${next.weight}%\n`,
-        );
-      }
+      print(next, options);
       context.setExitCode(EXIT.ok);
     });
   });

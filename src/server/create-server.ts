@@ -40,6 +40,8 @@ export interface RollgateServer {
   readonly fastify: FastifyInstance;
   readonly routes: readonly ApiRoute[];
   readonly openapi: Record<string, unknown>;
+  /** Every method and URL Fastify registered (HEAD included), for the OpenAPI test. */
+  readonly registered: readonly { method: string; url: string }[];
   /** Listens on the host given at creation; resolves to the base URL. */
   listen(port?: number): Promise<string>;
   /** Ends the event streams and stops listening (the App stays open: its owner closes it). */
@@ -133,6 +135,11 @@ export async function createServer(app: App, options: ServerOptions = {}): Promi
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  const registered: { method: string; url: string }[] = [];
+  fastify.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) registered.push({ method, url: r.url });
+  });
+
   fastify.addHook('onSend', async (request, reply, payload) => {
     const headers = request.url.startsWith('/api/') ? API_HEADERS : COMMON_HEADERS;
     for (const [k, v] of Object.entries(headers)) if (!reply.hasHeader(k)) reply.header(k, v);
@@ -203,6 +210,7 @@ export async function createServer(app: App, options: ServerOptions = {}): Promi
     fastify,
     routes,
     openapi,
+    registered,
     async listen(port = DEFAULT_PORT) {
       await fastify.listen({ host, port });
       const address = fastify.server.address();

@@ -78,7 +78,7 @@ function parameters(c: SchemaCollector, route: ApiRoute): Json[] {
 
 export function buildOpenApi(routes: readonly ApiRoute[], version: string): Json {
   const c = new SchemaCollector();
-  c.components.Problem = c.convert(ProblemSchema, 'output');
+  c.convert(ProblemSchema, 'output'); // registers components.schemas.Problem
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const path = openApiPath(route.path);

@@ -6,6 +6,7 @@ import { postgresBackend } from '../../src/adapters/store/postgres/postgres-back
 import { SqlStore } from '../../src/adapters/store/sql/sql-store.js';
 import { sqliteBackend } from '../../src/adapters/store/sqlite/sqlite-backend.js';
 import { type App, createApp } from '../../src/app.js';
+import { VERSION } from '../../src/cli/version.js';
 import {
   builtinLayer,
   compilePolicy,
@@ -64,7 +65,7 @@ export async function startApiServer(
   const app = await createApp({ policy: shopPolicy(), store: storeSpec, cwd: dir });
   await app.engine.stop();
   const server = await createServer(app, {
-    version: '0.1.0-test',
+    version: VERSION,
     dashboardDir: join(dir, 'no-dashboard'),
     ...options.server,
   });

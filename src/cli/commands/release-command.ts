@@ -6,9 +6,11 @@ import { actorOf, addStoreOptions, DEFAULT_POLICY_FILE, withCliApp } from '../cl
 import type { CommandContext } from '../command-registry.js';
 import { EXIT } from '../exit-codes.js';
 import { exitCodeForState, followRollout, stopSignal, WAIT_ENDS } from '../follow-rollout.js';
+import { addRemoteOptions, RemoteApi, type RemoteOptions } from '../remote-api.js';
+import { followRemote, startRemote } from '../remote-commands.js';
 import { renderEvent, renderRollout } from '../render-rollout.js';
 
-interface StartOptions {
+interface StartOptions extends RemoteOptions {
   service: string;
   version: string;
   type: ReleaseType;
@@ -59,8 +61,14 @@ export function registerReleaseCommand(program: Command, context: CommandContext
     )
     .option('--speed <factor>', 'run policy time this many times faster (demos, tests)')
     .option('--json', 'print the rollout as JSON');
+  addRemoteOptions(start);
   addStoreOptions(start).action(async (options: StartOptions) => {
     const io = context.io;
+    const remote = RemoteApi.from(options, io);
+    if (remote) {
+      await remoteStart(remote, options, context);
+      return;
+    }
     const actor = actorOf(options, io);
     const speed = speedOf(options.speed);
     await withCliApp(
@@ -126,4 +134,56 @@ export function registerReleaseCommand(program: Command, context: CommandContext
       },
     );
   });
+}
+
+/** `release start --server`: the server records the release; --wait follows it over the API. */
+async function remoteStart(
+  api: RemoteApi,
+  options: StartOptions,
+  context: CommandContext,
+): Promise<void> {
+  const io = context.io;
+  const { rollout: started, stepCount } = await startRemote(api, {
+    service: options.service,
+    version: options.version,
+    type: options.type,
+    ...(options.previousVersion === undefined ? {} : { previousVersion: options.previousVersion }),
+    ...(options.env === undefined ? {} : { environment: options.env }),
+    ...(options.risk === undefined ? {} : { risk: options.risk }),
+    ...(options.notes === undefined ? {} : { notes: options.notes }),
+  });
+  if (!options.wait) {
+    if (options.json) io.out(`${JSON.stringify(started, null, 2)}\n`);
+    else {
+      io.out(
+        `started ${started.id}: ${started.service} ${started.version} (replacing ${started.previousVersion}) in ${started.environment}, ${stepCount} steps\n` +
+          `  the server at ${api.baseUrl} drives it\n` +
+          `  follow it: rollgate status ${started.id} --watch --server ${api.baseUrl}\n`,
+      );
+    }
+    context.setExitCode(EXIT.ok);
+    return;
+  }
+  if (!options.json) io.out(`started ${started.id}; following it on ${api.baseUrl}\n`);
+  const stop = stopSignal();
+  let final: Awaited<ReturnType<typeof followRemote>>;
+  try {
+    final = await followRemote(api, started.id, {
+      until: WAIT_ENDS,
+      signal: stop.signal,
+      ...(options.json ? {} : { onEvent: (e) => io.out(`${renderEvent(e)}\n`) }),
+    });
+  } finally {
+    stop.dispose();
+  }
+  if (options.json) io.out(`${JSON.stringify(final, null, 2)}\n`);
+  else io.out(renderRollout(final, [], 0));
+  if (stop.signal.aborted && !WAIT_ENDS.includes(final.state)) {
+    io.err(
+      `rollgate: stopped waiting; rollout ${final.id} is ${final.state} and continues on the server\n`,
+    );
+    context.setExitCode(EXIT.interrupted);
+    return;
+  }
+  context.setExitCode(exitCodeForState(final.state));
 }

@@ -5,9 +5,11 @@ import type { CommandContext } from '../command-registry.js';
 import { EXIT } from '../exit-codes.js';
 import { findRollout } from '../find-rollout.js';
 import { exitCodeForState, followRollout, stopSignal, WATCH_ENDS } from '../follow-rollout.js';
+import { addRemoteOptions, RemoteApi, type RemoteOptions } from '../remote-api.js';
+import { followRemote, inFlightRemote } from '../remote-commands.js';
 import { renderEvent, renderRollout, renderRolloutTable } from '../render-rollout.js';
 
-interface StatusOptions {
+interface StatusOptions extends RemoteOptions {
   service?: string;
   env?: string;
   watch?: boolean;
@@ -28,8 +30,14 @@ export function registerStatusCommand(program: Command, context: CommandContext)
       'follow the timeline until the rollout ends (exit 0 completed, 3 rolled back, 5 failed)',
     )
     .option('--json', 'print JSON');
+  addRemoteOptions(command);
   addStoreOptions(command).action(async (id: string | undefined, options: StatusOptions) => {
     const io = context.io;
+    const remote = RemoteApi.from(options, io);
+    if (remote) {
+      await remoteStatus(remote, id, options, context);
+      return;
+    }
     await withCliApp(io, options, async (app) => {
       await app.engine.stop(); // reads only: this process drives nothing
       if (id === undefined && options.service === undefined) {
@@ -69,4 +77,49 @@ export function registerStatusCommand(program: Command, context: CommandContext)
       }
     });
   });
+}
+
+/** `status` against a remote server: the same output from the API. */
+async function remoteStatus(
+  api: RemoteApi,
+  id: string | undefined,
+  options: StatusOptions,
+  context: CommandContext,
+): Promise<void> {
+  const io = context.io;
+  if (id === undefined && options.service === undefined) {
+    const rollouts = await inFlightRemote(api);
+    if (options.json) io.out(`${JSON.stringify(rollouts, null, 2)}\n`);
+    else if (rollouts.length === 0) io.out('no rollout in flight\n');
+    else io.out(renderRolloutTable(rollouts));
+    context.setExitCode(EXIT.ok);
+    return;
+  }
+  const target = await findRollout(
+    { store: api },
+    { id, service: options.service, env: options.env },
+    { latest: true },
+  );
+  if (!options.watch) {
+    const { rollout } = await api.snapshot(target.id);
+    const events = await api.events(target.id);
+    if (options.json) io.out(`${JSON.stringify({ rollout, events }, null, 2)}\n`);
+    else io.out(renderRollout(rollout, events));
+    context.setExitCode(EXIT.ok);
+    return;
+  }
+  const stop = stopSignal();
+  try {
+    const final = await followRemote(api, target.id, {
+      until: WATCH_ENDS,
+      signal: stop.signal,
+      onEvent: (e) => io.out(options.json ? `${JSON.stringify(e)}\n` : `${renderEvent(e)}\n`),
+    });
+    if (!options.json) io.out(renderRollout(final, [], 0));
+    context.setExitCode(
+      WATCH_ENDS.includes(final.state) ? exitCodeForState(final.state) : EXIT.interrupted,
+    );
+  } finally {
+    stop.dispose();
+  }
 }
