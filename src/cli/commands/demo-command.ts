@@ -3,9 +3,11 @@ import { type ArmTotals, type DemoProgress, quantileBound } from '../../demo/dem
 import { DEMO_SCENARIOS, type DemoScenarioName, SCENARIOS } from '../../demo/demo-scenarios.js';
 import { eventLine, renderFrame, renderSummary, verdictLine } from '../../demo/demo-view.js';
 import { type DemoSummary, runDemo } from '../../demo/run-demo.js';
+import { DEFAULT_PORT } from '../../server/create-server.js';
 import type { CommandContext, CommandRegistrar } from '../command-registry.js';
 import { type DemoDashboard, serveDemoDashboard, tryOpen } from '../demo-dashboard.js';
 import { EXIT } from '../exit-codes.js';
+import { VERSION } from '../version.js';
 
 interface DemoCommandOptions {
   scenario: string;
@@ -19,8 +21,7 @@ interface DemoCommandOptions {
 }
 
 /** The port `--ui` listens on unless `--port` says otherwise (the server's default). */
-export const DEMO_UI_PORT = 7300;
-const PACKAGE_VERSION = '0.1.0';
+export const DEMO_UI_PORT = DEFAULT_PORT;
 
 /** `rollgate demo`: watch rollgate catch a bad release and roll it back (issue #5). */
 export const registerDemoCommand: CommandRegistrar = (program, context) => {
@@ -136,7 +137,7 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
     ? {
         interactive: true,
         onApp: async (app: Parameters<typeof serveDemoDashboard>[0]) => {
-          dashboard = await serveDemoDashboard(app, port, PACKAGE_VERSION);
+          dashboard = await serveDemoDashboard(app, port, VERSION);
           return dashboard.stop;
         },
         onStarted: (rolloutId: string) => {
