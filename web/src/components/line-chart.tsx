@@ -64,6 +64,18 @@ export function LineChart(props: LineChartProps) {
     PAD.left + (xMax === xMin ? plotW / 2 : ((x - xMin) / (xMax - xMin)) * plotW);
   const sy = (y: number) => PAD.top + plotH - (Math.min(y, yMax) / yMax) * plotH;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
+  // Gate labels sit above their line, moved up where they would overlap another.
+  const labelYs: (number | undefined)[] = [];
+  for (const g of gates) {
+    const last = typeof g.y === 'number' ? g.y : lastY(g.y);
+    if (last === undefined) {
+      labelYs.push(undefined);
+      continue;
+    }
+    let y = sy(last) - 4;
+    while (labelYs.some((other) => other !== undefined && Math.abs(other - y) < 11)) y -= 11;
+    labelYs.push(y);
+  }
   const titleId = `chart-${props.title.replace(/\W+/g, '-').toLowerCase()}`;
 
   return (
@@ -93,8 +105,9 @@ export function LineChart(props: LineChartProps) {
             </text>
           </>
         )}
-        {gates.map((g) => {
+        {gates.map((g, i) => {
           const last = typeof g.y === 'number' ? g.y : lastY(g.y);
+          const labelY = last === undefined ? undefined : labelYs[i];
           return (
             <g key={g.label} className="gate">
               {typeof g.y === 'number' ? (
@@ -102,8 +115,8 @@ export function LineChart(props: LineChartProps) {
               ) : (
                 <path d={pathOf(g.y, sx, sy)} fill="none" />
               )}
-              {last !== undefined && (
-                <text x={W - PAD.right - 4} y={sy(last) - 4} textAnchor="end">
+              {labelY !== undefined && (
+                <text x={W - PAD.right - 4} y={labelY} textAnchor="end">
                   {g.label}
                 </text>
               )}
