@@ -39,6 +39,13 @@ describe('MarkdownView', () => {
     expect(html).toContain('<a href="https://example.com/rb" rel="noreferrer">runbook</a>');
   });
 
+  it('renders emphasis but leaves snake_case and lone stars alone', () => {
+    const html = md('*Generated from 1 release.* _(to be filled in)_ endpoint_errors 2 * 3');
+    expect(html).toBe(
+      '<div class="markdown"><p><em>Generated from 1 release.</em> <em>(to be filled in)</em> endpoint_errors 2 * 3</p></div>',
+    );
+  });
+
   it('keeps the line breaks of a header block of bold labels', () => {
     const html = md('**Incident ID**: PM-1\n**Date**: 2026-11-22\nplain continuation');
     expect(html).toBe(

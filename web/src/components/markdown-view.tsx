@@ -166,7 +166,8 @@ function table(rows: string[], key: number): ReactNode {
   );
 }
 
-const INLINE = /(\*\*[^*]+\*\*|`[^`]+`|!?\[[^\]]*\]\([^)\s]+\)|<br\s*\/?>)/g;
+const INLINE =
+  /(\*\*[^*]+\*\*|`[^`]+`|!?\[[^\]]*\]\([^)\s]+\)|<br\s*\/?>|\*[^*\s][^*]*\*|(?<![\w])_[^_\s][^_]*_(?![\w]))/g;
 
 function inline(text: string): ReactNode[] {
   const out: ReactNode[] = [];
@@ -179,6 +180,8 @@ function inline(text: string): ReactNode[] {
     if (token.startsWith('**')) out.push(<strong key={key++}>{token.slice(2, -2)}</strong>);
     else if (token.startsWith('`')) out.push(<code key={key++}>{token.slice(1, -1)}</code>);
     else if (token.startsWith('<br')) out.push(<br key={key++} />);
+    else if (token.startsWith('*') || token.startsWith('_'))
+      out.push(<em key={key++}>{token.slice(1, -1)}</em>);
     else {
       const link = /^(!?)\[([^\]]*)\]\(([^)\s]+)\)$/.exec(token);
       const label = link?.[2] ?? token;
