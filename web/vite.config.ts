@@ -8,7 +8,7 @@ const here = dirname(fileURLToPath(import.meta.url));
  * The dashboard (docs/dashboard.md): React 19 TSX transformed by Vite's oxc (automatic JSX
  * runtime, no plugin), built into dist/dashboard/, which the server serves at `/`.
  * `npx vite --config web/vite.config.ts` serves it in development and proxies /api to the
- * server named by ROLLGATE_API (default http://127.0.0.1:8484).
+ * server named by ROLLGATE_API (default http://127.0.0.1:7300).
  */
 export default defineConfig({
   root: here,
@@ -24,6 +24,6 @@ export default defineConfig({
   },
   server: {
     host: '127.0.0.1',
-    proxy: { '/api': process.env.ROLLGATE_API ?? 'http://127.0.0.1:8484' },
+    proxy: { '/api': process.env.ROLLGATE_API ?? 'http://127.0.0.1:7300' },
   },
 });
