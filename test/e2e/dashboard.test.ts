@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The dashboard end to end (issue #8): `rollgate demo --ui` serves the real server and the
 // built dashboard on the demo's store; Debian's Chromium (never a downloaded browser) opens
-// it. A healthy release (speed 20: each canary step holds 15 s) is watched advancing, paused
+// it. A healthy release (speed 10: each canary step holds 30 s) is watched advancing, paused
 // and resumed; then, on the same store, an error-spike release is rolled back by the judge
 // and its post-mortem opened (the spike is caught within seconds of the canary's first
 // traffic, too fast to pause reliably; ADR 0164). Screenshots go to .reports/screenshots/.
@@ -175,7 +175,7 @@ describe.skipIf(!haveBrowser && !inCi)(
     });
 
     it('watches a healthy rollout advance, pauses, observes and resumes it', async () => {
-      const demo = new Demo(dir as string, ['--scenario', 'healthy', '--speed', '20']);
+      const demo = new Demo(dir as string, ['--scenario', 'healthy', '--speed', '10']);
       demos.push(demo);
       const { url, rolloutUrl } = await demo.dashboard();
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
