@@ -12,7 +12,12 @@ import { tokenStoreOf } from './api-tokens.js';
 import { Authenticator, type Principal } from './authenticator.js';
 import { buildOpenApi } from './openapi.js';
 import { fieldErrors, HttpProblem, toProblem, validationProblem } from './problem.js';
-import { DEFAULT_MUTATION_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import {
+  DEFAULT_AUTH_FAILURE_LIMIT,
+  DEFAULT_MUTATION_LIMIT,
+  RateLimiter,
+  type RateLimitOptions,
+} from './rate-limit.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { recordRoutes } from './routes/record-routes.js';
 import { releaseRoutes } from './routes/release-routes.js';
@@ -30,7 +35,10 @@ export interface ServerOptions {
   host?: string;
   version?: string;
   dashboardDir?: string;
+  /** Mutations per caller (ADR 0152). */
   rateLimit?: RateLimitOptions;
+  /** Failed token checks per client address before 429. */
+  authFailureLimit?: RateLimitOptions;
   stream?: { heartbeatMs?: number; pollMs?: number };
   /** A 5xx the server could not explain (for the operator's log; never sent). */
   onError?: (err: unknown, request: FastifyRequest) => void;
@@ -126,6 +134,14 @@ export async function createServer(app: App, options: ServerOptions = {}): Promi
   ];
   openapi = buildOpenApi(routes, deps.version);
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_MUTATION_LIMIT, () => Date.now());
+  const failures = new RateLimiter(options.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT, () =>
+    Date.now(),
+  );
+  const tooMany = (wait: number, what: string) =>
+    new HttpProblem(429, 'Too Many Requests', what, {
+      hint: `wait ${wait} s and send it again`,
+      headers: { 'retry-after': String(wait) },
+    });
   const dashboardDir = options.dashboardDir ?? defaultDashboardDir();
 
   const fastify = Fastify({
@@ -177,17 +193,20 @@ export async function createServer(app: App, options: ServerOptions = {}): Promi
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         let principal: Principal = { actor: '@anonymous', role: 'viewer' };
         if (route.role !== 'none') {
-          principal = await auth.authenticate(bearer(request, route));
+          const token = bearer(request, route);
+          const held = token === undefined ? 0 : failures.wait(request.ip);
+          if (held > 0) throw tooMany(held, 'too many failed token checks from this address');
+          try {
+            principal = await auth.authenticate(token);
+          } catch (err) {
+            if (token !== undefined) failures.take(request.ip);
+            throw err;
+          }
           auth.authorize(principal, route.role);
         }
         if (route.method !== 'GET') {
           const wait = limiter.take(principal.tokenId ?? `ip:${request.ip}`);
-          if (wait > 0) {
-            throw new HttpProblem(429, 'Too Many Requests', 'too many changes from this caller', {
-              hint: `wait ${wait} s and send it again`,
-              headers: { 'retry-after': String(wait) },
-            });
-          }
+          if (wait > 0) throw tooMany(wait, 'too many changes from this caller');
         }
         const ctx = {
           params: parse('params', route.params, request.params),

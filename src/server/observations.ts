@@ -4,6 +4,12 @@
  * `judge.verdict` and `watch.sample` events (the timeline is the source of truth).
  */
 import type { ArmBatch, Batch } from '../core/judge/judge-types.js';
+import {
+  addHistogram,
+  countAbove,
+  type Histogram,
+  parseHistogram,
+} from '../core/judge/latency-histogram.js';
 import type { GateSpec } from '../core/plan/plan-types.js';
 import { gateIndicator } from '../core/records/gate-words.js';
 import { quantile } from '../core/records/latency-histogram.js';
@@ -62,7 +68,40 @@ function over(latency: Record<string, number> | undefined, limitSeconds: number)
   return total === undefined ? null : Math.max(0, total - within);
 }
 
-function arm(a: ArmBatch | undefined, latencyLimit: number | undefined): Arm {
+/**
+ * The latency threshold τ of a step, as the judge fixes it (ADR 0023): the bucket edge
+ * whose baseline exceedance is closest (in log) to 1 − q, among edges with at least 10
+ * baseline requests above them; here from all the step's baseline batches.
+ */
+function tauOf(baselines: readonly (ArmBatch | undefined)[], q = 0.99): number | undefined {
+  let merged: Histogram | undefined;
+  for (const b of baselines) {
+    const h = b ? parseHistogram(b.latency, b.requests) : undefined;
+    if (h) merged = addHistogram(merged, h);
+  }
+  if (!merged || merged.total <= 0) return undefined;
+  let best: { edge: number; d: number } | undefined;
+  for (let i = 0; i < merged.edges.length; i += 1) {
+    const above = merged.total - (merged.cumulative[i] ?? merged.total);
+    if (above < 10) continue;
+    const d = Math.abs(Math.log(above / merged.total) - Math.log(1 - q));
+    if (!best || d < best.d) best = { edge: merged.edges[i] as number, d };
+  }
+  return best?.edge;
+}
+
+/** Requests slower than τ (an edge of the step's histograms), or null without one. */
+function exceeding(a: ArmBatch, tau: number | undefined): number | null {
+  if (tau === undefined) return null;
+  const h = parseHistogram(a.latency, a.requests);
+  return h ? (countAbove(h, tau) ?? null) : null;
+}
+
+function arm(
+  a: ArmBatch | undefined,
+  latencyLimit: number | undefined,
+  tau: number | undefined,
+): Arm {
   if (!a) return EMPTY;
   const p99 = quantile(a.latency, 0.99);
   return {
@@ -70,7 +109,7 @@ function arm(a: ArmBatch | undefined, latencyLimit: number | undefined): Arm {
     errors: a.errors,
     errorRate: a.requests > 0 ? a.errors / a.requests : 0,
     p99Ms: p99 === undefined ? null : p99 * 1000,
-    exceedances: latencyLimit === undefined ? null : over(a.latency, latencyLimit),
+    exceedances: latencyLimit === undefined ? exceeding(a, tau) : over(a.latency, latencyLimit),
   };
 }
 
@@ -103,18 +142,28 @@ export function observationsOf(
   )?.threshold;
   const points: ObservationPoint[] = [];
   let verdict: Observations['verdict'] = null;
+  // τ per traffic step, from that step's baseline batches (requests slower than τ).
+  const baselines = new Map<number, (ArmBatch | undefined)[]>();
+  for (const e of events) {
+    const batch = e.type === 'judge.verdict' ? (e.data.batch as Batch | null | undefined) : null;
+    if (!batch) continue;
+    const step = typeof e.data.step === 'number' ? e.data.step : 0;
+    baselines.set(step, [...(baselines.get(step) ?? []), batch.baseline]);
+  }
+  const taus = new Map([...baselines].map(([step, list]) => [step, tauOf(list)]));
   for (const e of events) {
     const d = e.data;
     const stepIndex = typeof d.step === 'number' ? d.step : 0;
     if (e.type === 'judge.verdict') {
       const batch = d.batch as Batch | null | undefined;
       if (batch) {
+        const tau = taus.get(stepIndex);
         points.push({
           at: e.at,
           stepIndex,
           weight: batch.weight,
-          canary: arm(batch.canary, absoluteP99),
-          baseline: arm(batch.baseline, absoluteP99),
+          canary: arm(batch.canary, absoluteP99, tau),
+          baseline: arm(batch.baseline, absoluteP99, tau),
         });
       }
     } else if (e.type === 'watch.sample') {
@@ -124,7 +173,7 @@ export function observationsOf(
           at: e.at,
           stepIndex,
           weight: 100,
-          canary: arm(a, absoluteP99),
+          canary: arm(a, absoluteP99, undefined),
           baseline: EMPTY,
         });
       }

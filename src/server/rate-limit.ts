@@ -8,6 +8,8 @@ export interface RateLimitOptions {
 }
 
 export const DEFAULT_MUTATION_LIMIT: RateLimitOptions = { burst: 30, perSecond: 5 };
+/** Failed token checks per client address (each may cost a scrypt): then 429 for a while. */
+export const DEFAULT_AUTH_FAILURE_LIMIT: RateLimitOptions = { burst: 20, perSecond: 1 };
 
 interface Bucket {
   tokens: number;
@@ -21,6 +23,17 @@ export class RateLimiter {
     private readonly options: RateLimitOptions,
     private readonly now: () => number,
   ) {}
+
+  /** The seconds `key` must wait before its next request (0: it may go), taking nothing. */
+  wait(key: string): number {
+    const b = this.buckets.get(key);
+    if (!b) return 0;
+    const tokens = Math.min(
+      this.options.burst,
+      b.tokens + ((this.now() - b.at) / 1000) * this.options.perSecond,
+    );
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.options.perSecond));
+  }
 
   /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait. */
   take(key: string): number {

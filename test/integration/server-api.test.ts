@@ -59,7 +59,11 @@ describe('the HTTP API', () => {
   let f: ApiFixture;
   beforeAll(async () => {
     f = await startApiServer({
-      server: { rateLimit: { burst: 5, perSecond: 0.5 }, stream: { heartbeatMs: 200, pollMs: 50 } },
+      server: {
+        rateLimit: { burst: 5, perSecond: 0.5 },
+        authFailureLimit: { burst: 3, perSecond: 0.1 },
+        stream: { heartbeatMs: 200, pollMs: 50 },
+      },
     });
   });
   afterAll(async () => {
@@ -99,6 +103,15 @@ describe('the HTTP API', () => {
       verdict: { decision: string } | null;
     };
     expect(obs.points.length).toBeGreaterThan(0);
+    // the latency regression of ro-250 shows as more canary requests slower than τ
+    const ratio = (a: { requests: number; exceedances: number | null }) =>
+      (a.exceedances ?? 0) / a.requests;
+    const last = obs.points.at(-1) as unknown as Record<
+      'canary' | 'baseline',
+      { requests: number; exceedances: number | null }
+    >;
+    expect(last.baseline.exceedances).not.toBeNull();
+    expect(ratio(last.canary)).toBeGreaterThan(3 * ratio(last.baseline));
     expect(obs.points[0]?.canary.requests).toBeGreaterThan(0);
     expect(obs.gates.map((g) => g.metric)).toContain('error_rate');
     expect(obs.verdict?.decision).toBe('rollback');
@@ -221,6 +234,17 @@ describe('the HTTP API', () => {
     for (let n = 0; n < 10; n += 1) {
       expect((await call(f.url, 'GET', '/api/v1/rollouts/ro-231')).status).toBe(200);
     }
+  });
+
+  it('answers 429 to an address after repeated failed token checks (each may cost a scrypt)', async () => {
+    const bad = `rg_0123456789ab_${'f'.repeat(64)}`;
+    const statuses: number[] = [];
+    for (let n = 0; n < 5; n += 1) {
+      statuses.push((await call(f.url, 'GET', '/api/v1/whoami', { token: bad })).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // requests without a token (the anonymous loopback mode) are not held
+    expect((await call(f.url, 'GET', '/api/v1/whoami')).status).toBe(200);
   });
 
   it('serves the dashboard with an SPA fallback, or a page saying it was not built', async () => {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { RollgateError } from '../../src/core/errors/rollgate-error.js';
 import { createApiToken } from '../../src/server/api-tokens.js';
@@ -128,6 +129,26 @@ function authSuite(name: string, postgresUrl: () => Promise<string> | string) {
       expect(events.events[0]?.actor).toBe('@otto');
       // tokens are for admins only
       expect((await call(f.url, 'GET', '/api/v1/tokens', { token: operator })).status).toBe(403);
+      // the event stream takes the token from ?access_token= (EventSource sends no headers)
+      const stream = async (query: string) => {
+        const abort = new AbortController();
+        const res = await request(`${f.url}/api/v1/rollouts/${id}/stream${query}`, {
+          signal: abort.signal,
+        });
+        const type = String(res.headers['content-type']);
+        abort.abort();
+        await res.body.dump().catch(() => undefined);
+        return { status: res.statusCode, type };
+      };
+      expect(await stream('')).toMatchObject({ status: 401 });
+      expect(await stream(`?access_token=${viewer}`)).toEqual({
+        status: 200,
+        type: 'text/event-stream; charset=utf-8',
+      });
+      // elsewhere a query token is not accepted
+      expect((await call(f.url, 'GET', `/api/v1/rollouts?access_token=${viewer}`)).status).toBe(
+        401,
+      );
     });
 
     it('a revoked token stops working at once (revoked on the store, as `rollgate token revoke` does)', async (ctx) => {
