@@ -35,12 +35,12 @@ export function RolloutCharts(props: { observations: Observations | undefined })
         )}
       />
       <LineChart
-        title="Requests over the latency limit"
-        unit="count per batch"
+        title="Latency exceedances"
+        unit="requests slower than the judge's latency threshold, per batch"
         series={series(points, exceedances)}
         emptyText={
           points.length > 0
-            ? 'not counted: the policy has no absolute p99 gate'
+            ? 'not counted: no latency threshold for these batches yet'
             : 'no measurements yet'
         }
       />
