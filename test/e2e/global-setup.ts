@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 export default function setup(): void {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
   execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], {
     cwd: root,
     stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
 }
