@@ -13,7 +13,7 @@ import { ScaledClock } from '../adapters/clock/scaled-clock.js';
 import { abortableTimeout as sleep } from '../adapters/clock/system-clock.js';
 import { BuiltinMetricSource } from '../adapters/metrics/builtin/builtin-metric-source.js';
 import { BuiltinRouterAdapter } from '../adapters/routers/builtin/builtin-router-adapter.js';
-import { createApp } from '../app.js';
+import { type App, createApp } from '../app.js';
 import { coerceError, RollgateError } from '../core/errors/rollgate-error.js';
 import type { Batch } from '../core/judge/judge-types.js';
 import { resolvePlan } from '../core/plan/resolve-plan.js';
@@ -64,6 +64,19 @@ export interface RunDemoOptions {
   onProgress?: (progress: DemoProgress) => void;
   /** With `keep`: called once the rollout ended, while the stack keeps running. */
   onKept?: (summary: DemoSummary) => void;
+  /**
+   * Called with the demo's app (store, engine, clock) before the release starts, e.g. to
+   * serve the dashboard on it (`--ui`); what it returns is called when the demo stops.
+   */
+  onApp?: (app: App) => Promise<() => Promise<void>>;
+  /** Called once the release started, with its rollout's id. */
+  onStarted?: (rolloutId: string) => void;
+  /**
+   * A person watches (`--ui`): a paused rollout waits for them (resume, abort from the
+   * dashboard) instead of ending the demo, there is no time limit, and the engine keeps
+   * running after the end so the rollout still takes commands (rollback) until `signal`.
+   */
+  interactive?: boolean;
 }
 
 export interface DemoUrls {
@@ -195,6 +208,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     cleanup.push(() => app.close());
     const { engine, store } = app;
     await abortLeftovers(engine, store);
+    if (options.onApp) cleanup.push(await options.onApp(app));
 
     const loadStop = new AbortController();
     const load = runLoad({
@@ -223,6 +237,10 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       createdBy: '@demo',
     };
     const started = await engine.start({ release, plan, actor: '@demo' });
+    options.onStarted?.(started.id);
+    const endStates: readonly string[] = options.interactive
+      ? END_STATES.filter((s) => s !== 'paused')
+      : END_STATES;
     const wallStart = Date.now();
     const demoStart = clock.now();
     const watcher = new TimelineWatcher(store, started.id);
@@ -240,12 +258,12 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
           (clock.now() - demoStart) / 1000,
         ),
       );
-      if ((END_STATES as readonly string[]).includes(snapshot.state)) break;
+      if (endStates.includes(snapshot.state)) break;
       if (options.signal?.aborted) {
         interrupted = true;
         break;
       }
-      if (Date.now() > deadline) {
+      if (!options.interactive && Date.now() > deadline) {
         throw new RollgateError(
           'timeout',
           `the demo rollout did not end in ${Math.round((deadline - wallStart) / 1000)} s`,
@@ -258,7 +276,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     }
     const seconds = (Date.now() - wallStart) / 1000;
     const demoSeconds = (clock.now() - demoStart) / 1000;
-    await engine.stop();
+    if (!options.interactive) await engine.stop();
     await app.records?.settled();
     const events = await store.listEvents(started.id);
     const detection = detectionOf(events, (iso) => clock.wallTime(Date.parse(iso)));

@@ -3,8 +3,11 @@ import { type ArmTotals, type DemoProgress, quantileBound } from '../../demo/dem
 import { DEMO_SCENARIOS, type DemoScenarioName, SCENARIOS } from '../../demo/demo-scenarios.js';
 import { eventLine, renderFrame, renderSummary, verdictLine } from '../../demo/demo-view.js';
 import { type DemoSummary, runDemo } from '../../demo/run-demo.js';
+import { DEFAULT_PORT } from '../../server/create-server.js';
 import type { CommandContext, CommandRegistrar } from '../command-registry.js';
+import { type DemoDashboard, serveDemoDashboard, tryOpen } from '../demo-dashboard.js';
 import { EXIT } from '../exit-codes.js';
+import { VERSION } from '../version.js';
 
 interface DemoCommandOptions {
   scenario: string;
@@ -12,7 +15,13 @@ interface DemoCommandOptions {
   rps: string;
   keep?: boolean;
   json?: boolean;
+  ui?: boolean;
+  port: string;
+  open?: boolean;
 }
+
+/** The port `--ui` listens on unless `--port` says otherwise (the server's default). */
+export const DEMO_UI_PORT = DEFAULT_PORT;
 
 /** `rollgate demo`: watch rollgate catch a bad release and roll it back (issue #5). */
 export const registerDemoCommand: CommandRegistrar = (program, context) => {
@@ -30,6 +39,16 @@ export const registerDemoCommand: CommandRegistrar = (program, context) => {
     .option('--rps <n>', 'requests per second the load generator sends', '200')
     .option('--keep', 'keep the router and both versions running at the end (Ctrl-C stops them)')
     .option('--json', 'print JSON lines: progress, then a summary')
+    .option(
+      '--ui',
+      'serve the dashboard on the demo (127.0.0.1) and print its URL; pauses wait for you, Ctrl-C ends',
+    )
+    .option(
+      '--port <n>',
+      'with --ui: the port to listen on (0 = any free port)',
+      String(DEMO_UI_PORT),
+    )
+    .option('--open', 'with --ui: also open the URL with xdg-open, when there is one')
     .action((options: DemoCommandOptions) => runDemoCommand(options, context));
 };
 
@@ -56,8 +75,15 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
   const scenario = SCENARIOS[options.scenario as DemoScenarioName];
   const speed = numberOption('speed', options.speed, 1, 3600);
   const rps = numberOption('rps', options.rps, 10, 2000);
+  const port = numberOption('port', options.port, 0, 65_535);
+  if (!options.ui && (options.open || options.port !== String(DEMO_UI_PORT))) {
+    throw new RollgateError('invalid_input', '--port and --open go with --ui', {
+      hint: 'rollgate demo --ui --port 7301',
+    });
+  }
   const { io } = context;
-  const mode = options.json ? 'json' : io.isTTY ? 'tty' : 'lines';
+  // With --ui the URL must stay on screen: no redrawn frame.
+  const mode = options.json ? 'json' : io.isTTY && !options.ui ? 'tty' : 'lines';
 
   const stop = new AbortController();
   const onSignal = () => stop.abort(new RollgateError('internal', 'interrupted'));
@@ -106,6 +132,30 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
   };
 
   if (mode === 'lines') io.out(`rollgate demo · ${scenario.name}: ${scenario.story}\n`);
+  let dashboard: DemoDashboard | undefined;
+  const ui = options.ui
+    ? {
+        interactive: true,
+        onApp: async (app: Parameters<typeof serveDemoDashboard>[0]) => {
+          dashboard = await serveDemoDashboard(app, port, VERSION);
+          return dashboard.stop;
+        },
+        onStarted: (rolloutId: string) => {
+          if (!dashboard) return;
+          const rolloutUrl = dashboard.rolloutUrl(rolloutId);
+          if (mode === 'json') {
+            io.out(`${JSON.stringify({ type: 'dashboard', url: dashboard.url, rolloutUrl })}\n`);
+          } else {
+            io.out(`dashboard: ${dashboard.url}\nthis rollout: ${rolloutUrl}\n`);
+            io.out('pause, resume or abort it there; Ctrl-C stops the demo\n');
+          }
+          if (options.open) {
+            const why = tryOpen(rolloutUrl);
+            if (why) io.err(`rollgate: --open: ${why}\n`);
+          }
+        },
+      }
+    : {};
   let summary: DemoSummary;
   try {
     summary = await runDemo({
@@ -113,12 +163,19 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
       speed,
       rps,
       cwd: io.cwd,
-      keep: options.keep ?? false,
+      keep: (options.keep ?? false) || (options.ui ?? false),
       signal: stop.signal,
+      ...ui,
       onProgress,
       onKept: (s) => {
         if (mode === 'json') io.out(`${JSON.stringify({ type: 'kept', ...s })}\n`);
         else io.out(renderSummary(s));
+        if (dashboard && mode !== 'json') {
+          const at = dashboard.rolloutUrl(s.rolloutId);
+          io.out(
+            `the dashboard stays up at ${dashboard.url} (this rollout: ${at}); Ctrl-C stops it\n`,
+          );
+        }
       },
     });
   } catch (err) {
@@ -132,7 +189,8 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
     process.off('SIGTERM', onSignal);
   }
   if (mode === 'json') io.out(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-  else if (!options.keep || summary.outcome === 'interrupted') io.out(renderSummary(summary));
+  else if (!(options.keep || options.ui) || summary.outcome === 'interrupted')
+    io.out(renderSummary(summary));
   else io.out('stopped the demo stack\n');
   context.setExitCode(
     summary.outcome === 'interrupted' ? EXIT.interrupted : summary.ok ? EXIT.ok : EXIT.internal,
