@@ -19,6 +19,8 @@ const MAX_RESPONSE_HEAD = 64 * 1024;
 /** Pipelined bytes buffered while a response is in flight before the client is paused. */
 const MAX_PENDING = 64 * 1024;
 const CLIENT_IDLE_MS = 65_000;
+/** Body chunks up to this size are written together with the response head. */
+const SMALL_CHUNK = 16 * 1024;
 const RETRY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** What the fast path needs from the router it serves. */
@@ -185,7 +187,7 @@ class ClientConnection {
   /** The exchange in flight finished with a complete response. */
   done(close: boolean): void {
     this.exchange = undefined;
-    if (close) {
+    if (close || this.proxy.host.isDraining()) {
       this.socket.end();
       return;
     }
@@ -299,11 +301,7 @@ class Exchange implements UpstreamUser {
     const up = this.upstream as UpstreamConnection;
     const { headersMs, bodyMs } = up.timeouts;
     if (headersMs !== bodyMs) up.socket.setTimeout(bodyMs);
-    socket.cork();
-    socket.write(
-      `${res.lines}${host.armHeader}: ${this.decision.arm}\r\n${this.closeClient ? 'connection: close\r\n' : ''}\r\n`,
-      'latin1',
-    );
+    this.pendingHead = `${res.lines}${host.armHeader}: ${this.decision.arm}\r\n${this.closeClient ? 'connection: close\r\n' : ''}\r\n`;
     if (res.framing.kind === 'length') this.remaining = res.framing.length;
     else if (res.framing.kind === 'chunked') this.scanner = new ChunkedScanner();
     if (end + 4 < buf.length) this.body(buf.subarray(end + 4));
@@ -312,14 +310,36 @@ class Exchange implements UpstreamUser {
       (res.framing.kind === 'length' && this.remaining === 0)
     ) {
       this.finish(this.keepAlive);
+    } else {
+      // Headers go to the client now, the body follows as it comes.
+      this.send(undefined);
     }
+  }
+
+  /**
+   * Write to the client, the response head first if it is still pending. A small first body
+   * chunk goes out with the head as one string (latin1 maps bytes one to one): one write
+   * call instead of a corked writev, which costs more per request.
+   */
+  private send(chunk: Buffer | undefined): boolean {
+    const socket = this.client.socket;
+    const head = this.pendingHead;
+    if (head === undefined) return chunk === undefined || socket.write(chunk);
+    this.pendingHead = undefined;
+    if (chunk === undefined) return socket.write(head, 'latin1');
+    if (chunk.length <= SMALL_CHUNK) return socket.write(head + chunk.toString('latin1'), 'latin1');
+    socket.cork();
+    socket.write(head, 'latin1');
+    const ok = socket.write(chunk);
     socket.uncork();
+    return ok;
   }
 
   private status = 0;
+  /** The rewritten response head, until it is written with the first body bytes. */
+  private pendingHead: string | undefined;
 
   private body(chunk: Buffer): void {
-    const socket = this.client.socket;
     let ok = true;
     switch (this.framing.kind) {
       case 'none':
@@ -328,7 +348,7 @@ class Exchange implements UpstreamUser {
         return;
       case 'length': {
         const n = Math.min(this.remaining, chunk.length);
-        if (n > 0) ok = socket.write(n === chunk.length ? chunk : chunk.subarray(0, n));
+        if (n > 0) ok = this.send(n === chunk.length ? chunk : chunk.subarray(0, n));
         this.remaining -= n;
         if (this.remaining === 0) {
           this.finish(this.keepAlive && n === chunk.length);
@@ -343,15 +363,15 @@ class Exchange implements UpstreamUser {
           return;
         }
         if (at === -1) {
-          ok = socket.write(chunk);
+          ok = this.send(chunk);
           break;
         }
-        socket.write(at === chunk.length ? chunk : chunk.subarray(0, at));
+        this.send(at === chunk.length ? chunk : chunk.subarray(0, at));
         this.finish(this.keepAlive && at === chunk.length);
         return;
       }
       case 'close':
-        ok = socket.write(chunk);
+        ok = this.send(chunk);
         break;
     }
     if (!ok) this.upstream?.socket.pause();
@@ -363,6 +383,7 @@ class Exchange implements UpstreamUser {
 
   /** The response is complete and written to the client. */
   private finish(reusable: boolean): void {
+    if (this.pendingHead !== undefined) this.send(undefined);
     this.phase = Phase.Done;
     const up = this.upstream;
     this.upstream = undefined;
@@ -416,7 +437,7 @@ class Exchange implements UpstreamUser {
 
   /** The exchange failed: a 502/504 if nothing was sent yet, otherwise cut the response. */
   private fail(kind: 'reset' | 'timeout', code?: string): void {
-    const sent = this.phase === Phase.Body;
+    const sent = this.phase === Phase.Body && this.pendingHead === undefined;
     this.phase = Phase.Done;
     const up = this.upstream;
     this.upstream = undefined;

@@ -78,16 +78,18 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
   let override: string | undefined;
   let close = false;
   let pos = lineEnd === -1 ? head.length : lineEnd + 2;
+  // Forwarded lines are copied as runs between the dropped ones.
+  let kept = pos;
   while (pos < head.length) {
+    const start = pos;
     let end = head.indexOf('\r\n', pos);
     if (end === -1) end = head.length;
-    const line = head.slice(pos, end);
     pos = end + 2;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    const rawName = line.slice(0, colon);
+    const colon = head.indexOf(':', start);
+    if (colon <= start || colon > end) return undefined;
+    const rawName = head.slice(start, colon);
     if (!TOKEN.test(rawName)) return undefined;
-    const value = line.slice(colon + 1).trim();
+    const value = head.slice(colon + 1, end).trim();
     if (BAD_VALUE.test(value)) return undefined;
     const name = rawName.toLowerCase();
     switch (name) {
@@ -111,8 +113,12 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
     }
     if (name === o.unitHeader) unit = join(unit, value, ', ');
     else if (name === o.overrideHeader) override = join(override, value, ', ');
-    if (!REQUEST_HOP.has(name)) lines += `${line}\r\n`;
+    if (REQUEST_HOP.has(name)) {
+      lines += head.slice(kept, start);
+      kept = pos;
+    }
   }
+  if (kept < head.length) lines += `${head.slice(kept)}\r\n`;
   return { method, target, lines, forwardedFor, unit, cookie, override, close };
 }
 
@@ -163,16 +169,18 @@ export function parseResponseHead(
   let connClose = !http11;
   let gauges: Record<string, number> | undefined;
   let pos = lineEnd === -1 ? head.length : lineEnd + 2;
+  // Forwarded lines are copied as runs between the dropped ones.
+  let kept = pos;
   while (pos < head.length) {
+    const start = pos;
     let end = head.indexOf('\r\n', pos);
     if (end === -1) end = head.length;
-    const line = head.slice(pos, end);
     pos = end + 2;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    const rawName = line.slice(0, colon);
+    const colon = head.indexOf(':', start);
+    if (colon <= start || colon > end) return undefined;
+    const rawName = head.slice(start, colon);
     if (!TOKEN.test(rawName)) return undefined;
-    const value = line.slice(colon + 1).trim();
+    const value = head.slice(colon + 1, end).trim();
     if (BAD_VALUE.test(value)) return undefined;
     const name = rawName.toLowerCase();
     switch (name) {
@@ -206,8 +214,12 @@ export function parseResponseHead(
         gauges[name.slice(GAUGE_PREFIX.length)] = n;
       }
     }
-    if (!RESPONSE_HOP.has(name) && name !== drop) lines += `${line}\r\n`;
+    if (RESPONSE_HOP.has(name) || name === drop) {
+      lines += head.slice(kept, start);
+      kept = pos;
+    }
   }
+  if (kept < head.length) lines += `${head.slice(kept)}\r\n`;
   let framing: Framing;
   if (method === 'HEAD' || status < 200 || status === 204 || status === 304) {
     framing = { kind: 'none' };
