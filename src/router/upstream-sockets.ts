@@ -118,7 +118,7 @@ export class UpstreamSockets {
 
   private connectNew(user: UpstreamUser): UpstreamConnection {
     this.open++;
-    const socket = connect({ host: this.host, port: this.port });
+    const socket = connect({ host: this.host, port: this.port, noDelay: true });
     const c = new UpstreamConnection(socket, this);
     c.user = user;
     socket.setTimeout(this.timeouts.connectMs);
@@ -149,7 +149,7 @@ export class UpstreamSockets {
     const next = this.waiting.shift();
     if (next !== undefined && !this.closed) {
       this.open++;
-      const socket = connect({ host: this.host, port: this.port });
+      const socket = connect({ host: this.host, port: this.port, noDelay: true });
       const fresh = new UpstreamConnection(socket, this);
       socket.setTimeout(this.timeouts.connectMs);
       next(fresh);
