@@ -58,8 +58,8 @@ function join(prev: string | undefined, v: string, sep: string): string {
 
 /**
  * Parse a request head (without its final empty line). `undefined` when the request is not
- * a plain bodiless HTTP/1.1 request in origin form with well-formed fields: a body, an
- * upgrade, `Expect`, obsolete line folding, a bare LF, HTTP/1.0, anything unusual.
+ * a plain bodiless HTTP/1.1 request in origin form with well-formed fields and one Host:
+ * a body, an upgrade, `Expect`, obsolete line folding, a bare LF, HTTP/1.0, anything unusual.
  */
 export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHead | undefined {
   const lineEnd = head.indexOf('\r\n');
@@ -77,6 +77,7 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
   let cookie: string | undefined;
   let override: string | undefined;
   let close = false;
+  let host = false;
   let pos = lineEnd === -1 ? head.length : lineEnd + 2;
   // Forwarded lines are copied as runs between the dropped ones.
   let kept = pos;
@@ -110,6 +111,11 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
       case 'cookie':
         cookie = join(cookie, value, '; ');
         break;
+      case 'host':
+        // node:http answers 400 to a missing or repeated Host (RFC 9112 §3.2): leave it to it.
+        if (host) return undefined;
+        host = true;
+        break;
     }
     if (name === o.unitHeader) unit = join(unit, value, ', ');
     else if (name === o.overrideHeader) override = join(override, value, ', ');
@@ -118,6 +124,7 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
       kept = pos;
     }
   }
+  if (!host) return undefined;
   if (kept < head.length) lines += `${head.slice(kept)}\r\n`;
   return { method, target, lines, forwardedFor, unit, cookie, override, close };
 }

@@ -26,30 +26,34 @@ describe('parseRequestHead', () => {
   });
 
   it('notes Connection: close', () => {
-    expect(parseRequestHead('GET / HTTP/1.1\r\nConnection: Close', opts)?.close).toBe(true);
+    expect(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nConnection: Close', opts)?.close).toBe(
+      true,
+    );
   });
 
   it.each([
-    ['a body', 'POST / HTTP/1.1\r\nContent-Length: 3'],
-    ['a chunked body', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked'],
-    ['an upgrade', 'GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket'],
-    ['Expect', 'PUT / HTTP/1.1\r\nExpect: 100-continue'],
-    ['HTTP/1.0', 'GET / HTTP/1.0'],
-    ['obsolete line folding', 'GET / HTTP/1.1\r\nX-A: 1\r\n  2'],
-    ['a bare LF', 'GET / HTTP/1.1\r\nX-A: 1\nX-B: 2'],
-    ['a space before the colon', 'GET / HTTP/1.1\r\nHost : a'],
-    ['an absolute target', 'GET http://a/ HTTP/1.1'],
-    ['CONNECT', 'CONNECT a:443 HTTP/1.1'],
-    ['a space in the target', 'GET /a b HTTP/1.1'],
-    ['a NUL in a value', 'GET / HTTP/1.1\r\nX-A: a\0b'],
+    ['a body', 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3'],
+    ['a chunked body', 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked'],
+    ['an upgrade', 'GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket'],
+    ['Expect', 'PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue'],
+    ['HTTP/1.0', 'GET / HTTP/1.0\r\nHost: h'],
+    ['obsolete line folding', 'GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n  2'],
+    ['a bare LF', 'GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\nX-B: 2'],
+    ['a space before the colon', 'GET / HTTP/1.1\r\nHost: h\r\nHost : a'],
+    ['an absolute target', 'GET http://a/ HTTP/1.1\r\nHost: h'],
+    ['CONNECT', 'CONNECT a:443 HTTP/1.1\r\nHost: h'],
+    ['a space in the target', 'GET /a b HTTP/1.1\r\nHost: h'],
+    ['a NUL in a value', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\0b'],
+    ['no Host', 'GET / HTTP/1.1\r\nX-A: 1'],
+    ['two Hosts', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b'],
   ])('leaves %s to node:http', (_what, head) => {
     expect(parseRequestHead(head, opts)).toBeUndefined();
   });
 
   it('accepts Content-Length: 0', () => {
-    expect(parseRequestHead('DELETE /a HTTP/1.1\r\nContent-Length: 0', opts)?.method).toBe(
-      'DELETE',
-    );
+    expect(
+      parseRequestHead('DELETE /a HTTP/1.1\r\nHost: a\r\nContent-Length: 0', opts)?.method,
+    ).toBe('DELETE');
   });
 });
 
