@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 export interface Haproxy {
   url: string;
+  pid: number;
   /** Runtime API: `set weight be/<server> <w>`. */
   command(cmd: string): Promise<string>;
   stop(): Promise<void>;
@@ -76,6 +77,7 @@ backend be
   }
   return {
     url: `http://127.0.0.1:${opts.port}`,
+    pid: child.pid ?? -1,
     command,
     async stop() {
       child.kill('SIGTERM');

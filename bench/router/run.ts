@@ -5,7 +5,12 @@
  *
  *   npm run bench:router
  *   BENCH_DURATION=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_TRIALS=50 BENCH_RATE=500 \
- *     BENCH_CLUSTER=1 npm run bench:router
+ *     BENCH_CLUSTER=1 BENCH_BEFORE_DIR=/tmp/rollgate-before npm run bench:router
+ *
+ * BENCH_BEFORE_DIR: a checkout of an older commit (its `src/` and a `node_modules` link);
+ * its router runs as one more target, so a change is measured against it in the same run.
+ * Every throughput round also records the CPU time each process used (the proxy with its
+ * workers, both upstreams, wrk), as microseconds of CPU per request.
  *
  * Upstreams: two demo service processes answering /v1/health with no added latency.
  * Results: printed as Markdown and written to bench/router/last-run.json.
@@ -22,6 +27,7 @@ import { BuiltinRouterAdapter } from '../../src/adapters/routers/builtin/builtin
 import { spawnDemoService } from '../../src/demo/demo-service-process.js';
 import { runLoad } from '../../src/demo/load-generator.js';
 import { spawnRouter } from '../../src/router/router-process.js';
+import { cpuMsOfTree, waitedChildrenCpuMs } from './cpu-time.js';
 import { startHaproxy } from './haproxy.js';
 
 const run = promisify(execFile);
@@ -34,6 +40,7 @@ const CLUSTER = process.env.BENCH_CLUSTER === '1';
 /** Open-loop rate for the added-latency phase (well below saturation). */
 const RATE = Number(process.env.BENCH_RATE ?? '500');
 const PATH = '/v1/health';
+const BEFORE_DIR = process.env.BENCH_BEFORE_DIR;
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -48,6 +55,8 @@ interface WrkResult {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU microseconds per request: the proxy (all its processes), both upstreams, wrk. */
+  cpuUs?: { proxy: number; upstreams: number; wrk: number };
 }
 
 function ms(v: string): number {
@@ -158,29 +167,34 @@ async function rollbackTrials(
   return out;
 }
 
-/** The bench-only minimal Node proxy in front of the stable upstream. */
-async function startMinimal(upstream: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(here, 'minimal-proxy.ts'), upstream],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+/** A bench-only reference proxy (a script printing `{"port"}`) in front of the stable upstream. */
+async function startReference(script: string, upstream: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, script), upstream], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (c: Buffer) =>
       resolve((JSON.parse(c.toString()) as { port: number }).port),
     );
-    child.once('exit', (c) => reject(new Error(`minimal proxy exited ${c}`)));
+    child.once('exit', (c) => reject(new Error(`${script} exited ${c}`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** The router of an older checkout (BENCH_BEFORE_DIR), as a process. */
+async function spawnRouterFrom(dir: string, config: object) {
+  const mod = (await import(join(dir, 'src/router/router-process.ts'))) as {
+    spawnRouter: typeof spawnRouter;
+  };
+  return mod.spawnRouter(config as never, 60_000);
 }
 
 async function main() {
@@ -213,45 +227,80 @@ async function main() {
         canaryWeight: 10,
       }),
     );
+    const upstreams = { stable: [stable.url], canary: [canary.url] };
     const cluster = CLUSTER
-      ? started(
-          await spawnRouter(
-            { upstreams: { stable: [stable.url], canary: [canary.url] }, weight: 10, workers: 2 },
-            60_000,
-          ),
-        )
+      ? started(await spawnRouter({ upstreams, weight: 10, workers: 2 }, 60_000))
       : undefined;
-    const minimal = started(await startMinimal(stable.url));
-    await measure({ stable, router, haproxy, cluster, minimal });
+    const before = BEFORE_DIR
+      ? started(await spawnRouterFrom(BEFORE_DIR, { upstreams, weight: 10 }))
+      : undefined;
+    const minimal = started(await startReference('minimal-proxy.ts', stable.url));
+    const pipe = started(await startReference('tcp-pipe.ts', stable.url));
+    await measure({ stable, canary, router, haproxy, cluster, before, minimal, pipe });
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);
   }
 }
 
+interface Target {
+  url: string;
+  /** The proxy's process (0: none, the direct path). */
+  pid: number;
+}
+
 async function measure({
   stable,
+  canary,
   router,
   haproxy,
   cluster,
+  before,
   minimal,
+  pipe,
 }: {
-  stable: { url: string };
-  router: { url: string; adminUrl: string };
+  stable: { url: string; pid: number };
+  canary: { pid: number };
+  router: { url: string; adminUrl: string; pid: number };
   haproxy: Awaited<ReturnType<typeof startHaproxy>>;
-  cluster: { url: string; adminUrl: string } | undefined;
-  minimal: { url: string };
+  cluster: { url: string; adminUrl: string; pid: number } | undefined;
+  before: { url: string; adminUrl: string; pid: number } | undefined;
+  minimal: Target;
+  pipe: Target;
 }) {
-  const targets: Record<string, string> = {
-    direct: stable.url,
-    'node-minimal (reference)': minimal.url,
-    haproxy: haproxy.url,
-    builtin: router.url,
-    ...(cluster ? { 'builtin-2-workers': cluster.url } : {}),
+  const targets: Record<string, Target> = {
+    direct: { url: stable.url, pid: 0 },
+    'tcp-pipe (reference, no HTTP)': pipe,
+    'node-minimal (reference)': minimal,
+    haproxy: haproxy,
+    builtin: router,
+    ...(before ? { 'builtin (before)': before } : {}),
+    ...(cluster ? { 'builtin-2-workers': cluster } : {}),
+  };
+  /** wrk against one target, with the CPU each process used meanwhile. */
+  const measured = async (t: Target): Promise<WrkResult> => {
+    const cpu = () => ({
+      proxy: t.pid > 0 ? cpuMsOfTree(t.pid) : 0,
+      upstreams: cpuMsOfTree(stable.pid) + cpuMsOfTree(canary.pid),
+      wrk: waitedChildrenCpuMs(),
+    });
+    const c0 = cpu();
+    const r = await wrk(t.url);
+    const c1 = cpu();
+    const n = r.rps * DURATION;
+    const us = (a: number, b: number) => ((b - a) * 1000) / n;
+    return {
+      ...r,
+      cpuUs: {
+        proxy: us(c0.proxy, c1.proxy),
+        upstreams: us(c0.upstreams, c1.upstreams),
+        wrk: us(c0.wrk, c1.wrk),
+      },
+    };
   };
   const results: Record<string, WrkResult[]> = {};
   {
     // Warm up every path once (JIT, connection pools).
-    for (const url of Object.values(targets)) {
+    for (const { url } of Object.values(targets)) {
       await runLoad({
         url,
         rate: 500,
@@ -261,17 +310,17 @@ async function measure({
       });
     }
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, url] of Object.entries(targets)) {
-        const r = await wrk(url);
+      for (const [name, t] of Object.entries(targets)) {
+        const r = await measured(t);
         results[name] = [...(results[name] ?? []), r];
         process.stderr.write(
-          `round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s p99 ${r.p99} ms errors ${r.errors}\n`,
+          `round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s p99 ${r.p99} ms errors ${r.errors} cpu µs/req ${JSON.stringify(r.cpuUs, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))}\n`,
         );
       }
     }
     const fixed: Record<string, { p50: number; p99: number; failed: number }[]> = {};
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, url] of Object.entries(targets)) {
+      for (const [name, { url }] of Object.entries(targets)) {
         const r = await fixedRate(url);
         fixed[name] = [...(fixed[name] ?? []), r];
         process.stderr.write(
@@ -300,6 +349,13 @@ async function measure({
       cluster && clusterAdapter
         ? await rollbackTrials(cluster.url, (w) => clusterAdapter.setWeight(target, w), TRIALS)
         : [];
+    const beforeAdapter = before
+      ? new BuiltinRouterAdapter({ adminUrl: before.adminUrl })
+      : undefined;
+    const beforeRollback =
+      before && beforeAdapter
+        ? await rollbackTrials(before.url, (w) => beforeAdapter.setWeight(target, w), TRIALS)
+        : [];
     const haproxyRollback = await rollbackTrials(
       haproxy.url,
       async (w) => {
@@ -317,11 +373,25 @@ async function measure({
           p50: median(rs.map((r) => r.p50)),
           p99: median(rs.map((r) => r.p99)),
           errors: rs.reduce((s, r) => s + r.errors, 0),
+          cpuUs: {
+            proxy: median(rs.map((r) => r.cpuUs?.proxy ?? 0)),
+            upstreams: median(rs.map((r) => r.cpuUs?.upstreams ?? 0)),
+            wrk: median(rs.map((r) => r.cpuUs?.wrk ?? 0)),
+          },
           runs: rs,
         },
       ]),
     );
-    const s = summary as Record<string, { rps: number; p50: number; p99: number; errors: number }>;
+    const s = summary as Record<
+      string,
+      {
+        rps: number;
+        p50: number;
+        p99: number;
+        errors: number;
+        cpuUs: { proxy: number; upstreams: number; wrk: number };
+      }
+    >;
     const direct = s.direct as { rps: number; p99: number };
     const hap = s.haproxy as { rps: number; p99: number };
     const lines = [
@@ -331,6 +401,14 @@ async function measure({
         ([k, v]) =>
           `| ${k} | ${v.rps.toFixed(0)} | ${v.p50.toFixed(2)} | ${v.p99.toFixed(2)} | ${(v.p99 - direct.p99).toFixed(2)} | ${((100 * v.rps) / hap.rps).toFixed(0)} % | ${v.errors} |`,
       ),
+      '',
+      '| target | CPU µs per request: proxy | upstreams | wrk | total | requests per proxy CPU-second |',
+      '|---|---|---|---|---|---|',
+      ...Object.entries(s).map(([k, v]) => {
+        const c = v.cpuUs;
+        const perSecond = c.proxy > 0 ? (1e6 / c.proxy).toFixed(0) : '–';
+        return `| ${k} | ${c.proxy.toFixed(0)} | ${c.upstreams.toFixed(0)} | ${c.wrk.toFixed(0)} | ${(c.proxy + c.upstreams + c.wrk).toFixed(0)} | ${perSecond} |`;
+      }),
       '',
       `| target | paced ≈${RATE} req/s (wrk): p50 ms | p99 ms | added p99 vs direct ms | failed |`,
       '|---|---|---|---|---|',
@@ -348,6 +426,11 @@ async function measure({
             `| builtin, 2 workers (PUT answered after both apply it) | ${quantile(clusterRollback, 0.5).toFixed(2)} | ${quantile(clusterRollback, 0.99).toFixed(2)} | ${Math.max(...clusterRollback).toFixed(2)} |`,
           ]
         : []),
+      ...(beforeRollback.length > 0
+        ? [
+            `| builtin (before) | ${quantile(beforeRollback, 0.5).toFixed(2)} | ${quantile(beforeRollback, 0.99).toFixed(2)} | ${Math.max(...beforeRollback).toFixed(2)} |`,
+          ]
+        : []),
       `| haproxy (runtime API set weight) | ${quantile(haproxyRollback, 0.5).toFixed(2)} | ${quantile(haproxyRollback, 0.99).toFixed(2)} | ${Math.max(...haproxyRollback).toFixed(2)} |`,
     ];
     const md = lines.join('\n');
@@ -359,12 +442,13 @@ async function measure({
           at: new Date().toISOString(),
           node: process.version,
           cpus: cpus().length,
-          params: { DURATION, ROUNDS, CONNECTIONS, TRIALS, CLUSTER, PATH, RATE },
+          params: { DURATION, ROUNDS, CONNECTIONS, TRIALS, CLUSTER, PATH, RATE, BEFORE_DIR },
           summary,
           fixedRate: fixed,
           rollbackMs: {
             builtin: builtinRollback,
             cluster: clusterRollback,
+            before: beforeRollback,
             haproxy: haproxyRollback,
           },
         },

@@ -1,15 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { coerceError, RollgateError } from '../core/errors/rollgate-error.js';
 import type { MetricRead } from '../ports/metric-source.js';
 import { createAdminHandler } from './admin-api.js';
+import { FastProxy } from './fast-proxy.js';
 import { type Arm, MeasurementRing, type RawRead } from './measurement-ring.js';
 import { forward } from './reverse-proxy.js';
 import { type RouterConfig, type RouterConfigInput, RouterConfigSchema } from './router-config.js';
-import { RouterMetrics } from './router-metrics.js';
-import { TrafficSplitter } from './traffic-splitter.js';
+import { type ErrorKind, RouterMetrics } from './router-metrics.js';
+import { type Decision, TrafficSplitter } from './traffic-splitter.js';
+import { UpstreamSockets } from './upstream-sockets.js';
 
 export interface RouterDeps {
   /** Wall clock for the measurement windows (ms since the epoch). */
@@ -33,7 +35,24 @@ class UpstreamPool {
   };
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
+/** Kept-alive upstream connections idle longer than this are closed (undici's default). */
+const UPSTREAM_IDLE_MS = 4_000;
+
+class RawUpstreams {
+  private next = 0;
+  constructor(readonly pools: UpstreamSockets[]) {}
+  pick(): UpstreamSockets {
+    const p = this.pools[this.next % this.pools.length] as UpstreamSockets;
+    this.next = (this.next + 1) % this.pools.length;
+    return p;
+  }
+}
+
+function listen(
+  server: Server | import('node:net').Server,
+  host: string,
+  port: number,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -55,7 +74,14 @@ export class BuiltinRouter {
   private readonly ring: MeasurementRing;
   private readonly metrics: RouterMetrics;
   private readonly upstreams: Record<Arm, UpstreamPool>;
+  /** node:http: requests with a body, upgrades, anything the fast path hands over. */
   private readonly proxy: Server;
+  /** The fast path on raw sockets (ADR 0120); unset when an upstream is https. */
+  private readonly fast: FastProxy | undefined;
+  private readonly raw: Record<Arm, RawUpstreams> | undefined;
+  /** What listens on the traffic port: the fast path's server, or node:http's. */
+  private readonly front: Server | import('node:net').Server;
+  private readonly handedOver = new Set<Socket>();
   private readonly admin: Server;
   private readonly knownRoutes = new Set<string>();
   private inflight = 0;
@@ -96,6 +122,49 @@ export class BuiltinRouter {
     this.proxy = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       this.handle(req, res).catch(() => res.destroy());
     });
+    const plainHttp = [...config.upstreams.stable, ...config.upstreams.canary].every((u) =>
+      u.startsWith('http:'),
+    );
+    if (plainHttp) {
+      const timeouts = {
+        connectMs: config.timeouts.connectMs,
+        headersMs: config.timeouts.headersMs,
+        bodyMs: config.timeouts.bodyMs,
+        idleMs: UPSTREAM_IDLE_MS,
+      };
+      const raw = (url: string) =>
+        new UpstreamSockets(url, config.connectionsPerUpstream, timeouts);
+      const upstreams: Record<Arm, RawUpstreams> = {
+        stable: new RawUpstreams(config.upstreams.stable.map(raw)),
+        canary: new RawUpstreams(config.upstreams.canary.map(raw)),
+      };
+      this.raw = upstreams;
+      this.fast = new FastProxy({
+        unitHeader: config.unit.header,
+        overrideHeader: config.overrideHeader,
+        armHeader: ARM_HEADER,
+        gauges: new Set(config.gauges),
+        isDraining: () => this.draining,
+        unitOf: (header, cookie) => this.unitFrom(header, cookie),
+        decide: (unit, override) => this.splitter.decide(unit, override),
+        upstream: (arm) => upstreams[arm].pick(),
+        begin: () => {
+          this.inflight++;
+        },
+        end: (decision, unit, target, started, error, gauges) => {
+          this.account(decision, unit, target, started, error, gauges);
+          this.requestEnded();
+        },
+        handover: (socket) => {
+          this.handedOver.add(socket);
+          socket.once('close', () => this.handedOver.delete(socket));
+          this.proxy.emit('connection', socket);
+        },
+      });
+      this.front = createNetServer({ noDelay: true }, this.fast.accept);
+    } else {
+      this.front = this.proxy;
+    }
     this.admin = createServer(createAdminHandler(this));
   }
 
@@ -120,7 +189,7 @@ export class BuiltinRouter {
     const router = new BuiltinRouter(parsed.data, deps);
     try {
       router.proxyPort = await listen(
-        router.proxy,
+        router.front,
         parsed.data.listen.host,
         parsed.data.listen.port,
       );
@@ -202,9 +271,10 @@ export class BuiltinRouter {
 
   private async shutdown(): Promise<void> {
     this.draining = true;
-    const closed = (s: Server) =>
+    const closed = (s: Server | import('node:net').Server) =>
       new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()));
-    const proxyClosed = closed(this.proxy);
+    const proxyClosed = closed(this.front);
+    this.fast?.closeIdle();
     this.proxy.closeIdleConnections();
     if (this.inflight > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -216,13 +286,18 @@ export class BuiltinRouter {
       ]);
       clearTimeout(timer);
     }
+    this.fast?.destroyAll();
     this.proxy.closeAllConnections();
+    for (const s of this.handedOver) s.destroy();
     await proxyClosed;
     const adminClosed = closed(this.admin);
     this.admin.closeAllConnections();
     await adminClosed;
     const pools = [...this.upstreams.stable.pools, ...this.upstreams.canary.pools];
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+    if (this.raw !== undefined) {
+      for (const p of [...this.raw.stable.pools, ...this.raw.canary.pools]) p.destroy();
+    }
   }
 
   private routeOf(url: string): string {
@@ -243,9 +318,12 @@ export class BuiltinRouter {
 
   private unitOf(req: IncomingMessage): string | undefined {
     const h = req.headers[this.config.unit.header];
-    if (typeof h === 'string' && h !== '') return h;
+    return this.unitFrom(typeof h === 'string' ? h : undefined, req.headers.cookie);
+  }
+
+  private unitFrom(header: string | undefined, cookie: string | undefined): string | undefined {
+    if (header !== undefined && header !== '') return header;
     const name = this.config.unit.cookie;
-    const cookie = req.headers.cookie;
     if (name === undefined || cookie === undefined) return undefined;
     for (const part of cookie.split(';')) {
       const eq = part.indexOf('=');
@@ -255,6 +333,40 @@ export class BuiltinRouter {
       }
     }
     return undefined;
+  }
+
+  /** Count one finished request (override requests only in their own counter). */
+  private account(
+    decision: Decision,
+    unit: string | undefined,
+    url: string,
+    started: number,
+    error: ErrorKind | undefined,
+    gauges: Record<string, number> | undefined,
+  ): void {
+    const arm = decision.arm;
+    if (decision.assignment === 'override') {
+      this.metrics.override(arm);
+      return;
+    }
+    const route = this.routeOf(url);
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.observe(arm, route, seconds, error);
+    this.ring.record(this.now(), {
+      arm,
+      route,
+      unit: decision.assignment === 'unit' ? unit : undefined,
+      error: error !== undefined,
+      seconds,
+      gauges,
+    });
+  }
+
+  private requestEnded(): void {
+    this.inflight--;
+    if (this.inflight === 0 && this.idleWaiters.length > 0) {
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -279,7 +391,6 @@ export class BuiltinRouter {
     this.inflight++;
     try {
       const arm = decision.arm;
-      const route = this.routeOf(req.url ?? '/');
       const result = await forward(this.upstreams[arm].pick, req, res, {
         headersTimeoutMs: this.config.timeouts.headersMs,
         bodyTimeoutMs: this.config.timeouts.bodyMs,
@@ -287,25 +398,9 @@ export class BuiltinRouter {
         gauges: this.config.gauges,
         closeConnection: this.draining,
       });
-      if (decision.assignment === 'override') {
-        this.metrics.override(arm);
-        return;
-      }
-      const seconds = (performance.now() - started) / 1000;
-      this.metrics.observe(arm, route, seconds, result.error);
-      this.ring.record(this.now(), {
-        arm,
-        route,
-        unit: decision.assignment === 'unit' ? unit : undefined,
-        error: result.error !== undefined,
-        seconds,
-        gauges: result.gauges,
-      });
+      this.account(decision, unit, req.url ?? '/', started, result.error, result.gauges);
     } finally {
-      this.inflight--;
-      if (this.inflight === 0 && this.idleWaiters.length > 0) {
-        for (const w of this.idleWaiters.splice(0)) w();
-      }
+      this.requestEnded();
     }
   }
 }

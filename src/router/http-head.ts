@@ -1,0 +1,355 @@
+/**
+ * Strict parsing of HTTP/1.1 message heads for the router's fast path (ADR 0120). It accepts
+ * only the plain case and answers `undefined` for anything else, which the caller then hands
+ * to node:http: the fast path never has to be as complete as llhttp, only never wrong.
+ */
+
+/** A header name (RFC 9110 token). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Characters a field value may not contain once the head is split on CRLF. */
+const BAD_VALUE = /[\0\r\n]/;
+const METHOD = /^[A-Z]+$/;
+/** Request targets in origin form, no spaces or control characters. */
+const TARGET = /^\/[\x21-\x7e]*$/;
+
+/** Request headers never forwarded (one hop only, RFC 9110 §7.6.1). */
+const REQUEST_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'x-forwarded-for',
+]);
+
+/** Response headers never forwarded. The framing ones stay: the body is forwarded as is. */
+const RESPONSE_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'upgrade',
+  'te',
+]);
+
+export interface RequestHead {
+  method: string;
+  target: string;
+  /** Forwarded header lines, each ending in CRLF, as the client sent them. */
+  lines: string;
+  forwardedFor: string | undefined;
+  unit: string | undefined;
+  cookie: string | undefined;
+  override: string | undefined;
+  /** The client asked to close the connection after this exchange. */
+  close: boolean;
+}
+
+export interface RequestHeadOptions {
+  unitHeader: string;
+  overrideHeader: string;
+}
+
+function join(prev: string | undefined, v: string, sep: string): string {
+  return prev === undefined ? v : `${prev}${sep}${v}`;
+}
+
+/**
+ * Parse a request head (without its final empty line). `undefined` when the request is not
+ * a plain bodiless HTTP/1.1 request in origin form with well-formed fields and one Host:
+ * a body, an upgrade, `Expect`, obsolete line folding, a bare LF, HTTP/1.0, anything unusual.
+ */
+export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHead | undefined {
+  const lineEnd = head.indexOf('\r\n');
+  const requestLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
+  const sp1 = requestLine.indexOf(' ');
+  const sp2 = requestLine.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 === -1 || requestLine.indexOf(' ', sp2 + 1) !== -1) return undefined;
+  if (requestLine.slice(sp2 + 1) !== 'HTTP/1.1') return undefined;
+  const method = requestLine.slice(0, sp1);
+  const target = requestLine.slice(sp1 + 1, sp2);
+  if (!METHOD.test(method) || method === 'CONNECT' || !TARGET.test(target)) return undefined;
+  let lines = '';
+  let forwardedFor: string | undefined;
+  let unit: string | undefined;
+  let cookie: string | undefined;
+  let override: string | undefined;
+  let close = false;
+  let host = false;
+  let pos = lineEnd === -1 ? head.length : lineEnd + 2;
+  // Forwarded lines are copied as runs between the dropped ones.
+  let kept = pos;
+  while (pos < head.length) {
+    const start = pos;
+    let end = head.indexOf('\r\n', pos);
+    if (end === -1) end = head.length;
+    pos = end + 2;
+    const colon = head.indexOf(':', start);
+    if (colon <= start || colon > end) return undefined;
+    const rawName = head.slice(start, colon);
+    if (!TOKEN.test(rawName)) return undefined;
+    const value = head.slice(colon + 1, end).trim();
+    if (BAD_VALUE.test(value)) return undefined;
+    const name = rawName.toLowerCase();
+    switch (name) {
+      case 'content-length':
+        if (value !== '0') return undefined;
+        break;
+      case 'transfer-encoding':
+      case 'upgrade':
+      case 'expect':
+        return undefined;
+      case 'connection':
+        if (/(^|,)\s*close\s*(,|$)/i.test(value)) close = true;
+        if (/(^|,)\s*upgrade\s*(,|$)/i.test(value)) return undefined;
+        break;
+      case 'x-forwarded-for':
+        forwardedFor = join(forwardedFor, value, ', ');
+        break;
+      case 'cookie':
+        cookie = join(cookie, value, '; ');
+        break;
+      case 'host':
+        // node:http answers 400 to a missing or repeated Host (RFC 9112 §3.2): leave it to it.
+        if (host) return undefined;
+        host = true;
+        break;
+    }
+    if (name === o.unitHeader) unit = join(unit, value, ', ');
+    else if (name === o.overrideHeader) override = join(override, value, ', ');
+    if (REQUEST_HOP.has(name)) {
+      lines += head.slice(kept, start);
+      kept = pos;
+    }
+  }
+  if (!host) return undefined;
+  if (kept < head.length) lines += `${head.slice(kept)}\r\n`;
+  return { method, target, lines, forwardedFor, unit, cookie, override, close };
+}
+
+export type Framing =
+  /** No body: HEAD requests, 1xx, 204, 304. */
+  | { kind: 'none' }
+  | { kind: 'length'; length: number }
+  | { kind: 'chunked' }
+  /** No length: the body ends when the upstream closes the connection. */
+  | { kind: 'close' };
+
+export interface ResponseHead {
+  status: number;
+  /** Status line and forwarded header lines, each ending in CRLF (no final empty line). */
+  lines: string;
+  framing: Framing;
+  /** The upstream connection may carry another request after this response. */
+  keepAlive: boolean;
+  gauges: Record<string, number> | undefined;
+}
+
+const GAUGE_PREFIX = 'x-rollgate-gauge-';
+
+/**
+ * Parse a response head (without its final empty line) to a request of `method`.
+ * `undefined` when it is malformed: the exchange then fails as a reset upstream.
+ * `drop` names response headers the router sets itself.
+ */
+export function parseResponseHead(
+  head: string,
+  method: string,
+  gaugeNames: ReadonlySet<string>,
+  drop: string,
+): ResponseHead | undefined {
+  const lineEnd = head.indexOf('\r\n');
+  const statusLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
+  const http11 = statusLine.startsWith('HTTP/1.1 ');
+  if (!http11 && !statusLine.startsWith('HTTP/1.0 ')) return undefined;
+  const code = statusLine.slice(9, 12);
+  if (!/^[1-5]\d\d$/.test(code) || (statusLine.length > 12 && statusLine[12] !== ' ')) {
+    return undefined;
+  }
+  const status = Number(code);
+  let lines = `${statusLine}\r\n`;
+  let length = -1;
+  let chunked = false;
+  let otherCoding = false;
+  let connClose = !http11;
+  let gauges: Record<string, number> | undefined;
+  let pos = lineEnd === -1 ? head.length : lineEnd + 2;
+  // Forwarded lines are copied as runs between the dropped ones.
+  let kept = pos;
+  while (pos < head.length) {
+    const start = pos;
+    let end = head.indexOf('\r\n', pos);
+    if (end === -1) end = head.length;
+    pos = end + 2;
+    const colon = head.indexOf(':', start);
+    if (colon <= start || colon > end) return undefined;
+    const rawName = head.slice(start, colon);
+    if (!TOKEN.test(rawName)) return undefined;
+    const value = head.slice(colon + 1, end).trim();
+    if (BAD_VALUE.test(value)) return undefined;
+    const name = rawName.toLowerCase();
+    switch (name) {
+      case 'content-length': {
+        if (!/^\d{1,15}$/.test(value)) return undefined;
+        const n = Number(value);
+        if (length !== -1 && length !== n) return undefined;
+        length = n;
+        break;
+      }
+      case 'transfer-encoding': {
+        const codings = value.toLowerCase().split(',');
+        const last = (codings[codings.length - 1] ?? '').trim();
+        if (last === 'chunked') chunked = true;
+        else otherCoding = true;
+        break;
+      }
+      case 'connection':
+        if (/(^|,)\s*close\s*(,|$)/i.test(value)) connClose = true;
+        else if (!http11 && /(^|,)\s*keep-alive\s*(,|$)/i.test(value)) connClose = false;
+        break;
+    }
+    if (
+      gaugeNames.size > 0 &&
+      name.startsWith(GAUGE_PREFIX) &&
+      gaugeNames.has(name.slice(GAUGE_PREFIX.length))
+    ) {
+      const n = Number(value);
+      if (value !== '' && Number.isFinite(n)) {
+        gauges ??= {};
+        gauges[name.slice(GAUGE_PREFIX.length)] = n;
+      }
+    }
+    if (RESPONSE_HOP.has(name) || name === drop) {
+      lines += head.slice(kept, start);
+      kept = pos;
+    }
+  }
+  if (kept < head.length) lines += `${head.slice(kept)}\r\n`;
+  let framing: Framing;
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) {
+    framing = { kind: 'none' };
+  } else if (chunked || otherCoding) {
+    // A length next to a transfer coding is ignored (RFC 9112 §6.3); never reuse after it.
+    if (length !== -1) connClose = true;
+    framing = chunked && !otherCoding ? { kind: 'chunked' } : { kind: 'close' };
+  } else if (length !== -1) {
+    framing = { kind: 'length', length };
+  } else {
+    framing = { kind: 'close' };
+  }
+  return {
+    status,
+    lines,
+    framing,
+    keepAlive: !connClose && framing.kind !== 'close',
+    gauges,
+  };
+}
+
+enum Chunk {
+  Size,
+  SizeMore,
+  Ext,
+  SizeLf,
+  Data,
+  DataCr,
+  DataLf,
+  TrailerStart,
+  TrailerLine,
+  TrailerLf,
+  EndLf,
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Finds where a chunked body ends, across the buffers it arrives in, without copying.
+ * `feed` answers the index just after the last byte of the body, -1 when more is needed,
+ * -2 when the framing is malformed.
+ */
+export class ChunkedScanner {
+  private state = Chunk.Size;
+  private size = 0;
+
+  feed(b: Uint8Array): number {
+    let i = 0;
+    const n = b.length;
+    while (i < n) {
+      const c = b[i] as number;
+      switch (this.state) {
+        case Chunk.Size:
+        case Chunk.SizeMore: {
+          const v = hexValue(c);
+          if (v !== -1) {
+            this.size = this.size * 16 + v;
+            if (this.size > Number.MAX_SAFE_INTEGER / 16) return -2;
+            this.state = Chunk.SizeMore;
+          } else if (this.state === Chunk.Size) return -2;
+          else if (c === 13) this.state = Chunk.SizeLf;
+          else if (c === 59 || c === 32 || c === 9) this.state = Chunk.Ext;
+          else return -2;
+          i++;
+          break;
+        }
+        case Chunk.Ext: {
+          const cr = b.indexOf(13, i);
+          if (cr === -1) return -1;
+          i = cr + 1;
+          this.state = Chunk.SizeLf;
+          break;
+        }
+        case Chunk.SizeLf:
+          if (c !== 10) return -2;
+          i++;
+          if (this.size === 0) this.state = Chunk.TrailerStart;
+          else this.state = Chunk.Data;
+          break;
+        case Chunk.Data: {
+          const take = Math.min(this.size, n - i);
+          i += take;
+          this.size -= take;
+          if (this.size === 0) this.state = Chunk.DataCr;
+          break;
+        }
+        case Chunk.DataCr:
+          if (c !== 13) return -2;
+          i++;
+          this.state = Chunk.DataLf;
+          break;
+        case Chunk.DataLf:
+          if (c !== 10) return -2;
+          i++;
+          this.state = Chunk.Size;
+          break;
+        case Chunk.TrailerStart:
+          i++;
+          this.state = c === 13 ? Chunk.EndLf : Chunk.TrailerLine;
+          if (c === 10) return -2;
+          break;
+        case Chunk.TrailerLine: {
+          const cr = b.indexOf(13, i);
+          if (cr === -1) return -1;
+          i = cr + 1;
+          this.state = Chunk.TrailerLf;
+          break;
+        }
+        case Chunk.TrailerLf:
+          if (c !== 10) return -2;
+          i++;
+          this.state = Chunk.TrailerStart;
+          break;
+        case Chunk.EndLf:
+          if (c !== 10) return -2;
+          return i + 1;
+      }
+    }
+    return -1;
+  }
+}
