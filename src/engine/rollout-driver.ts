@@ -220,6 +220,7 @@ export class RolloutDriver {
         verdict,
         windowFrom: iso(from),
         ...(read.noDataReason === undefined ? {} : { noDataReason: read.noDataReason }),
+        source: this.of(s).metrics.name,
       },
       signal,
     );
@@ -244,6 +245,7 @@ export class RolloutDriver {
         arm: read.batch?.canary,
         windowFrom: iso(from),
         ...(read.noDataReason === undefined ? {} : { noDataReason: read.noDataReason }),
+        source: this.of(s).metrics.name,
       },
       signal,
     );

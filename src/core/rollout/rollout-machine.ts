@@ -53,6 +53,8 @@ export type EngineInput =
       windowFrom: string;
       /** Why there is no batch, when there is none. */
       noDataReason?: string;
+      /** The metric source read (its port name, e.g. `prometheus`): the evidence's origin. */
+      source?: string;
     }
   | {
       type: 'watch_sample';
@@ -60,6 +62,7 @@ export type EngineInput =
       arm: ArmBatch | undefined;
       windowFrom: string;
       noDataReason?: string;
+      source?: string;
     }
   | { type: 'hold_elapsed' }
   | { type: 'pause'; reason: string }
@@ -274,15 +277,27 @@ function noDataSince(b: TransitionBuilder, noData: boolean, windowFrom: string):
   return typeof prev === 'string' ? prev : windowFrom;
 }
 
+/** `<text>. Last error: <why>`: a pause without data says what is down. */
+function withLastNoData(text: string, reason: string | undefined): string {
+  return reason ? `${text.replace(/\.$/, '')}. Last error: ${reason}` : text;
+}
+
 /** After the policy's maxNoDataSeconds without data: pause, never promote. */
-function pauseIfNoDataTooLong(b: TransitionBuilder, since: string | null): boolean {
+function pauseIfNoDataTooLong(
+  b: TransitionBuilder,
+  since: string | null,
+  noDataReason: string | undefined,
+): boolean {
   if (since === null) return false;
   const limit = b.current.plan.judge.maxNoDataSeconds;
   const gap = (ms(b.at) - ms(since)) / 1000;
   if (gap < limit) return false;
   pause(
     b,
-    `metrics unavailable: no data for ${Math.round(gap)} s (limit ${limit} s)`,
+    withLastNoData(
+      `metrics unavailable: no data for ${Math.round(gap)} s (limit ${limit} s)`,
+      noDataReason,
+    ),
     SYSTEM_ACTOR,
     {
       metricsUnavailable: true,
@@ -304,7 +319,10 @@ function verdict(b: TransitionBuilder, input: VerdictInput): void {
   }
   const since = noDataSince(b, noData, input.windowFrom);
   const acting = decision !== 'continue' && decision !== 'inconclusive';
-  b.add('judge.verdict', `${decision}: ${override ?? v.reason}`, {
+  const message = override
+    ? `${override}${input.noDataReason ? `: ${input.noDataReason}` : ''}`
+    : v.reason;
+  b.add('judge.verdict', `${decision}: ${message}`, {
     step: s.stepIndex,
     t: input.t,
     decision,
@@ -319,13 +337,20 @@ function verdict(b: TransitionBuilder, input: VerdictInput): void {
     windowFrom: input.windowFrom,
     noDataSince: since,
     ...(input.noDataReason === undefined ? {} : { noDataReason: input.noDataReason }),
+    ...(input.source === undefined ? {} : { source: input.source }),
   });
   switch (decision) {
     case 'promote':
       advance(b, 'judge', v.reason);
       return;
     case 'pause':
-      pause(b, v.reason, SYSTEM_ACTOR, { decidedBy: v.decidedBy });
+      // The judge's own no-data limit: say what is down, and mark it like the machine's.
+      if (noData) {
+        pause(b, withLastNoData(v.reason, input.noDataReason), SYSTEM_ACTOR, {
+          decidedBy: v.decidedBy,
+          metricsUnavailable: true,
+        });
+      } else pause(b, v.reason, SYSTEM_ACTOR, { decidedBy: v.decidedBy });
       return;
     case 'rollback':
     case 'halt':
@@ -337,7 +362,7 @@ function verdict(b: TransitionBuilder, input: VerdictInput): void {
       });
       return;
     default:
-      pauseIfNoDataTooLong(b, since);
+      pauseIfNoDataTooLong(b, since, input.noDataReason);
   }
 }
 
@@ -372,6 +397,7 @@ function watchSample(b: TransitionBuilder, input: WatchInput): void {
       breachSince: Object.keys(breachSince).length > 0 ? breachSince : null,
       windowFrom: input.windowFrom,
       noDataSince: since,
+      ...(input.source === undefined ? {} : { source: input.source }),
     },
   );
   if (severe) {
@@ -385,7 +411,7 @@ function watchSample(b: TransitionBuilder, input: WatchInput): void {
       decidedBy: firing[0].gate,
     });
   } else {
-    pauseIfNoDataTooLong(b, since);
+    pauseIfNoDataTooLong(b, since, input.noDataReason);
   }
 }
 
