@@ -181,11 +181,12 @@ export class RolloutDriver {
     s: RolloutSnapshot,
     from: number,
     signal: AbortSignal,
+    startsAtChange = false,
   ): Promise<{ batch?: Omit<Batch, 't' | 'weight'>; noDataReason?: string }> {
     try {
       const r = await this.of(s).metrics.read(
         target(s),
-        { from, to: this.ports.clock.now() },
+        { from, to: this.ports.clock.now(), ...(startsAtChange ? { startsAtChange } : {}) },
         signal,
       );
       if (!r.ok) return { noDataReason: r.reason };
@@ -204,7 +205,9 @@ export class RolloutDriver {
     const { from, due } = this.window(s);
     await this.sleepUntil(due, signal);
     const session = await this.sessions.get(s, step);
-    const read = await this.read(s, from, signal);
+    // The step's first batch starts when its weight was set: nothing before it may count.
+    const first = s.steps[s.stepIndex]?.detail?.lastBatchAt === undefined;
+    const read = await this.read(s, from, signal, first);
     const now = this.ports.clock.now();
     const t = (now - this.stepStart(s)) / 1000;
     const batch: Batch | undefined = read.batch && { ...read.batch, t, weight: step.weight };

@@ -93,7 +93,10 @@ describe.skipIf(!haveBinary(HAPROXY) || !haveBinary(PROMETHEUS))(
     });
 
     it('a healthy new version is promoted stage by stage to 100 % (exit 0)', async () => {
-      const s = await startWithLoad();
+      // The example's own scrape interval (5 s, half a batch): the first batch after each
+      // weight change must not mix in the old weight (ADR 0132), or the sample-ratio guard
+      // halts this healthy release.
+      const s = await startWithLoad({ SCRAPE_INTERVAL: '5s' });
       const r = await s.rollgate([
         ...START,
         '--version',
