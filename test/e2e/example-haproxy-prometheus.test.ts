@@ -72,6 +72,11 @@ describe.skipIf(!haveBinary(HAPROXY) || !haveBinary(PROMETHEUS))(
       expect(await s.canaryWeight()).toBe(0);
       expect(await s.versionOf('canary')).toBe('v1');
       expect(await s.versionOf('stable')).toBe('v1');
+      // Every 5xx a client saw is one of the canary's own (the fault): no request was
+      // dropped by the deploy, the weight changes or the rollback.
+      const e5 = await s.errors5xx();
+      expect(e5.canary).toBeGreaterThan(0);
+      expect(e5).toMatchObject({ stable: 0, clients: e5.canary });
 
       const events = await timeline(s, rolloutIdOf(r.stdout));
       const verdicts = ofType(events, 'judge.verdict');
@@ -111,6 +116,8 @@ describe.skipIf(!haveBinary(HAPROXY) || !haveBinary(PROMETHEUS))(
       expect(await s.canaryWeight()).toBe(200); // all of HAProxy's weight: 100 %
       expect(await s.versionOf('canary')).toBe('v2');
       expect(await s.versionOf('stable')).toBe('v2');
+      // Both pools restarted under load (canary at 0 %, stable at 0 %): no client saw a 5xx.
+      expect(await s.errors5xx()).toEqual({ clients: 0, stable: 0, canary: 0 });
 
       const events = await timeline(s, rolloutIdOf(r.stdout));
       const weights = ofType(events, 'router.weight_set').map((e) => dataOf(e).weight);

@@ -33,6 +33,8 @@ export interface ExampleStack {
   script(name: string, args?: string[]): Promise<string>;
   /** HAProxy's canary weight (absolute, of 200), read over the runtime API. */
   canaryWeight(): Promise<number>;
+  /** HAProxy's 5xx answers (`show stat`): all clients saw, and per server. */
+  errors5xx(): Promise<{ clients: number; stable: number; canary: number }>;
   /** The version a pool answers with, through HAProxy's override header. */
   versionOf(pool: 'canary' | 'stable'): Promise<string | null>;
   prometheusPid(): Promise<number>;
@@ -137,6 +139,24 @@ export async function startExampleStack(
       const weight = Number(/^(\d+)/.exec(answer.trim())?.[1]);
       if (!Number.isFinite(weight)) throw new Error(`unexpected runtime API answer: ${answer}`);
       return weight;
+    },
+    async errors5xx() {
+      const csv = await runtimeApiCommand(socket, 'show stat', { timeoutMs: 2_000 });
+      const [head, ...rows] = csv.replace(/^# /, '').trim().split('\n');
+      const columns = (head ?? '').split(',');
+      const col = (name: string) => columns.indexOf(name);
+      const count = (px: string, sv: string) => {
+        const row = rows
+          .map((r) => r.split(','))
+          .find((r) => r[col('pxname')] === px && r[col('svname')] === sv);
+        if (!row) throw new Error(`no ${px}/${sv} in show stat: ${csv.slice(0, 300)}`);
+        return Number(row[col('hrsp_5xx')] || 0);
+      };
+      return {
+        clients: count('web', 'FRONTEND'),
+        stable: count('demo', 'stable'),
+        canary: count('demo', 'canary'),
+      };
     },
     async versionOf(pool) {
       const res = await fetch(`${front}/v1/health`, { headers: { 'x-rollgate-version': pool } });
