@@ -51,6 +51,8 @@ export type EngineInput =
       batch: Batch | undefined;
       verdict: Verdict;
       windowFrom: string;
+      /** The window's end; the next window starts here, so windows tile. Default: the commit time. */
+      windowTo?: string;
       /** Why there is no batch, when there is none. */
       noDataReason?: string;
       /** The metric source read (its port name, e.g. `prometheus`): the evidence's origin. */
@@ -61,6 +63,7 @@ export type EngineInput =
       t: number;
       arm: ArmBatch | undefined;
       windowFrom: string;
+      windowTo?: string;
       noDataReason?: string;
       source?: string;
     }
@@ -335,6 +338,7 @@ function verdict(b: TransitionBuilder, input: VerdictInput): void {
     ...(acting ? { findings: v.findings } : {}),
     batch: input.batch ?? null,
     windowFrom: input.windowFrom,
+    ...(input.windowTo === undefined ? {} : { windowTo: input.windowTo }),
     noDataSince: since,
     ...(input.noDataReason === undefined ? {} : { noDataReason: input.noDataReason }),
     ...(input.source === undefined ? {} : { source: input.source }),
@@ -396,6 +400,7 @@ function watchSample(b: TransitionBuilder, input: WatchInput): void {
       breaches,
       breachSince: Object.keys(breachSince).length > 0 ? breachSince : null,
       windowFrom: input.windowFrom,
+      ...(input.windowTo === undefined ? {} : { windowTo: input.windowTo }),
       noDataSince: since,
       ...(input.source === undefined ? {} : { source: input.source }),
     },

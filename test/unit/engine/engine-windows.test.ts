@@ -19,4 +19,33 @@ describe('metric windows', () => {
     expect(atChange.map((w) => w.from)).toEqual(starts);
     expect(h.metrics.windows.length).toBeGreaterThan(atChange.length);
   });
+
+  it('windows tile exactly even when a read takes time: the next starts where the last ended', async () => {
+    const h = new EngineHarness();
+    const plan = minorPlan();
+    // A slow metric source: every read takes 700 ms of the engine's clock.
+    h.metrics.setGenerator(() => {
+      h.clock.advance(700);
+      return {
+        ok: true,
+        batch: { baseline: { requests: 1000, errors: 0 }, canary: { requests: 60, errors: 0 } },
+      };
+    });
+    const r = await h.start(release('minor'), plan);
+    expect((await h.complete(r.id)).state).toBe('completed');
+    const windows = h.metrics.windows;
+    const stepStarts = h
+      .events(r.id)
+      .filter((e) => e.type === 'step.started')
+      .map((e) => Date.parse(e.at));
+    let continued = 0;
+    for (let i = 1; i < windows.length; i++) {
+      const w = windows[i]!;
+      if (stepStarts.includes(w.from)) continue; // a step's first window
+      expect(w.startsAtChange).toBeUndefined();
+      expect(w.from).toBe(windows[i - 1]!.to);
+      continued += 1;
+    }
+    expect(continued).toBeGreaterThan(5);
+  });
 });
