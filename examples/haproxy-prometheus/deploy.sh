@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # rollgate's command deployer (docs/adapters/command.md): puts ROLLGATE_VERSION in the
-# ROLLGATE_TARGET pool. DEMO_CANARY_FAULTS (JSON, e.g. '{"errorRate":{"endpoint":"/v1/contacts","rate":0.05}}') makes the
+# ROLLGATE_TARGET pool. DEMO_CANARY_FAULTS (JSON, e.g. '{"errorRate":{"endpoint":"/v1/payment/process","rate":0.03}}') makes the
 # new version misbehave, to see a rollback.
 set -euo pipefail
 faults='{}'

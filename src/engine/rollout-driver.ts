@@ -180,12 +180,14 @@ export class RolloutDriver {
   private async read(
     s: RolloutSnapshot,
     from: number,
+    to: number,
     signal: AbortSignal,
+    startsAtChange = false,
   ): Promise<{ batch?: Omit<Batch, 't' | 'weight'>; noDataReason?: string }> {
     try {
       const r = await this.of(s).metrics.read(
         target(s),
-        { from, to: this.ports.clock.now() },
+        { from, to, ...(startsAtChange ? { startsAtChange } : {}) },
         signal,
       );
       if (!r.ok) return { noDataReason: r.reason };
@@ -204,7 +206,10 @@ export class RolloutDriver {
     const { from, due } = this.window(s);
     await this.sleepUntil(due, signal);
     const session = await this.sessions.get(s, step);
-    const read = await this.read(s, from, signal);
+    // The step's first batch starts when its weight was set: nothing before it may count.
+    const first = s.steps[s.stepIndex]?.detail?.lastBatchAt === undefined;
+    const to = this.ports.clock.now();
+    const read = await this.read(s, from, to, signal, first);
     const now = this.ports.clock.now();
     const t = (now - this.stepStart(s)) / 1000;
     const batch: Batch | undefined = read.batch && { ...read.batch, t, weight: step.weight };
@@ -219,7 +224,9 @@ export class RolloutDriver {
         batch,
         verdict,
         windowFrom: iso(from),
+        windowTo: iso(to),
         ...(read.noDataReason === undefined ? {} : { noDataReason: read.noDataReason }),
+        source: this.of(s).metrics.name,
       },
       signal,
     );
@@ -234,7 +241,8 @@ export class RolloutDriver {
       return;
     }
     await this.sleepUntil(Math.min(due, end), signal);
-    const read = await this.read(s, from, signal);
+    const to = this.ports.clock.now();
+    const read = await this.read(s, from, to, signal);
     const t = (this.ports.clock.now() - this.stepStart(s)) / 1000;
     await this.commit(
       s,
@@ -243,7 +251,9 @@ export class RolloutDriver {
         t,
         arm: read.batch?.canary,
         windowFrom: iso(from),
+        windowTo: iso(to),
         ...(read.noDataReason === undefined ? {} : { noDataReason: read.noDataReason }),
+        source: this.of(s).metrics.name,
       },
       signal,
     );

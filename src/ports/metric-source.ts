@@ -11,6 +11,13 @@ export interface MetricWindow {
    * spent at one weight (the demo's wall-time source does).
    */
   use?: 'judge' | 'records';
+  /**
+   * The traffic split changed at `from` (the first batch of a traffic step). A source whose
+   * samples straddle `from` (a scrape interval that began before it) should count only
+   * what it measured wholly after `from`, so the batch is not a mix of two weights.
+   * Optional: a source that measures exactly at `from` may ignore it.
+   */
+  startsAtChange?: boolean;
 }
 
 /** Missing data is not zero: a source says why it has nothing. */

@@ -51,15 +51,21 @@ export type EngineInput =
       batch: Batch | undefined;
       verdict: Verdict;
       windowFrom: string;
+      /** The window's end; the next window starts here, so windows tile. Default: the commit time. */
+      windowTo?: string;
       /** Why there is no batch, when there is none. */
       noDataReason?: string;
+      /** The metric source read (its port name, e.g. `prometheus`): the evidence's origin. */
+      source?: string;
     }
   | {
       type: 'watch_sample';
       t: number;
       arm: ArmBatch | undefined;
       windowFrom: string;
+      windowTo?: string;
       noDataReason?: string;
+      source?: string;
     }
   | { type: 'hold_elapsed' }
   | { type: 'pause'; reason: string }
@@ -274,15 +280,27 @@ function noDataSince(b: TransitionBuilder, noData: boolean, windowFrom: string):
   return typeof prev === 'string' ? prev : windowFrom;
 }
 
+/** `<text>. Last error: <why>`: a pause without data says what is down. */
+function withLastNoData(text: string, reason: string | undefined): string {
+  return reason ? `${text.replace(/\.$/, '')}. Last error: ${reason}` : text;
+}
+
 /** After the policy's maxNoDataSeconds without data: pause, never promote. */
-function pauseIfNoDataTooLong(b: TransitionBuilder, since: string | null): boolean {
+function pauseIfNoDataTooLong(
+  b: TransitionBuilder,
+  since: string | null,
+  noDataReason: string | undefined,
+): boolean {
   if (since === null) return false;
   const limit = b.current.plan.judge.maxNoDataSeconds;
   const gap = (ms(b.at) - ms(since)) / 1000;
   if (gap < limit) return false;
   pause(
     b,
-    `metrics unavailable: no data for ${Math.round(gap)} s (limit ${limit} s)`,
+    withLastNoData(
+      `metrics unavailable: no data for ${Math.round(gap)} s (limit ${limit} s)`,
+      noDataReason,
+    ),
     SYSTEM_ACTOR,
     {
       metricsUnavailable: true,
@@ -304,7 +322,10 @@ function verdict(b: TransitionBuilder, input: VerdictInput): void {
   }
   const since = noDataSince(b, noData, input.windowFrom);
   const acting = decision !== 'continue' && decision !== 'inconclusive';
-  b.add('judge.verdict', `${decision}: ${override ?? v.reason}`, {
+  const message = override
+    ? `${override}${input.noDataReason ? `: ${input.noDataReason}` : ''}`
+    : v.reason;
+  b.add('judge.verdict', `${decision}: ${message}`, {
     step: s.stepIndex,
     t: input.t,
     decision,
@@ -317,15 +338,23 @@ function verdict(b: TransitionBuilder, input: VerdictInput): void {
     ...(acting ? { findings: v.findings } : {}),
     batch: input.batch ?? null,
     windowFrom: input.windowFrom,
+    ...(input.windowTo === undefined ? {} : { windowTo: input.windowTo }),
     noDataSince: since,
     ...(input.noDataReason === undefined ? {} : { noDataReason: input.noDataReason }),
+    ...(input.source === undefined ? {} : { source: input.source }),
   });
   switch (decision) {
     case 'promote':
       advance(b, 'judge', v.reason);
       return;
     case 'pause':
-      pause(b, v.reason, SYSTEM_ACTOR, { decidedBy: v.decidedBy });
+      // The judge's own no-data limit: say what is down, and mark it like the machine's.
+      if (noData) {
+        pause(b, withLastNoData(v.reason, input.noDataReason), SYSTEM_ACTOR, {
+          decidedBy: v.decidedBy,
+          metricsUnavailable: true,
+        });
+      } else pause(b, v.reason, SYSTEM_ACTOR, { decidedBy: v.decidedBy });
       return;
     case 'rollback':
     case 'halt':
@@ -337,7 +366,7 @@ function verdict(b: TransitionBuilder, input: VerdictInput): void {
       });
       return;
     default:
-      pauseIfNoDataTooLong(b, since);
+      pauseIfNoDataTooLong(b, since, input.noDataReason);
   }
 }
 
@@ -371,7 +400,9 @@ function watchSample(b: TransitionBuilder, input: WatchInput): void {
       breaches,
       breachSince: Object.keys(breachSince).length > 0 ? breachSince : null,
       windowFrom: input.windowFrom,
+      ...(input.windowTo === undefined ? {} : { windowTo: input.windowTo }),
       noDataSince: since,
+      ...(input.source === undefined ? {} : { source: input.source }),
     },
   );
   if (severe) {
@@ -385,7 +416,7 @@ function watchSample(b: TransitionBuilder, input: WatchInput): void {
       decidedBy: firing[0].gate,
     });
   } else {
-    pauseIfNoDataTooLong(b, since);
+    pauseIfNoDataTooLong(b, since, input.noDataReason);
   }
 }
 

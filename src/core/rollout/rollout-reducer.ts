@@ -134,7 +134,8 @@ export function applyEvent(
       s = updateStep(s, step, (st) =>
         withDetail(st, {
           batches: (num(st.detail ?? {}, 'batches') ?? 0) + 1,
-          lastBatchAt: event.at,
+          // Where the window ended (older events: the commit time), so the next one tiles.
+          lastBatchAt: str(d, 'windowTo') ?? event.at,
           lastDecision: str(d, 'decision'),
           noDataSince: str(d, 'noDataSince'),
           breachSince: d.breachSince,

@@ -113,6 +113,8 @@ describe('the judge', () => {
     const verdicts = h.events(id).filter((e) => e.type === 'judge.verdict');
     expect(verdicts.map((e) => e.data.decision)).toEqual(Array(12).fill('inconclusive'));
     expect(verdicts[0]!.data.noDataReason).toBe('prometheus: connection refused (fake)');
+    expect(verdicts.every((e) => e.data.source === 'fake-metrics')).toBe(true);
+    expect(s.pauseReason).toMatch(/Last error: prometheus: connection refused \(fake\)$/);
     expect(h.types(id)).not.toContain('rollout.promoted');
 
     h.metrics.up();

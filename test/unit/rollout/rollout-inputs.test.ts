@@ -95,6 +95,58 @@ describe('engine inputs', () => {
     expect(h.snapshot.pauseReason).toBe('metrics unavailable: no data for 120 s (limit 120 s)');
   });
 
+  it('a batch without data says why, and which source, in the timeline and the pause', async () => {
+    const h = await atCanary();
+    const down = 'Prometheus at http://127.0.0.1:9090 is unreachable: ECONNREFUSED';
+    const start = h.at();
+    h.tick(60);
+    await h.input({
+      type: 'verdict',
+      t: 60,
+      batch: undefined,
+      verdict: verdict('continue'),
+      windowFrom: start,
+      noDataReason: down,
+      source: 'prometheus',
+    });
+    const inconclusive = (await h.events()).at(-1)!;
+    expect(inconclusive.message).toBe(`inconclusive: no data in this batch: ${down}`);
+    expect(inconclusive.data).toMatchObject({ source: 'prometheus', noDataReason: down });
+    h.tick(60);
+    await h.input({
+      type: 'verdict',
+      t: 120,
+      batch: undefined,
+      verdict: verdict('inconclusive'),
+      windowFrom: h.at(),
+      noDataReason: down,
+      source: 'prometheus',
+    });
+    expect(h.snapshot.state).toBe('paused');
+    expect(h.snapshot.pauseReason).toBe(
+      `metrics unavailable: no data for 120 s (limit 120 s). Last error: ${down}`,
+    );
+  });
+
+  it("the judge's own no-data pause is marked metrics-unavailable and names the error", async () => {
+    const h = await atCanary();
+    h.tick(130);
+    await h.input({
+      type: 'verdict',
+      t: 130,
+      batch: undefined,
+      verdict: verdict('pause', 'No fresh metrics for 130s (limit 120s): pausing.'),
+      windowFrom: h.at(),
+      noDataReason: 'no requests for web/production in the window',
+    });
+    expect(h.snapshot.pauseReason).toBe(
+      'No fresh metrics for 130s (limit 120s): pausing. Last error: no requests for web/production in the window',
+    );
+    const paused = (await h.events()).at(-1)!;
+    expect(paused.type).toBe('rollout.paused');
+    expect(paused.data).toMatchObject({ metricsUnavailable: true });
+  });
+
   it('data coming back resets the no-data clock', async () => {
     const h = await atCanary();
     h.tick(100);

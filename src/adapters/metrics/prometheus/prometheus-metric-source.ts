@@ -89,22 +89,18 @@ export class PrometheusMetricSource implements MetricSource {
     const ep = this.options.endpointLabel;
     const v = this.versionLabel;
     const q = (t: string) => renderQuery(t, values);
+    const counter = (labels: (string | undefined)[], template: string) =>
+      this.counter(
+        labels,
+        q(template),
+        template,
+        { from, to, strict: window.startsAtChange },
+        signal,
+      );
     const [requests, errors, latency, stale, gauges] = await Promise.all([
-      this.counter(
-        sumBy([v, ep], q(this.queries.requests)),
-        this.queries.requests,
-        from,
-        to,
-        signal,
-      ),
-      this.counter(sumBy([v, ep], q(this.queries.errors)), this.queries.errors, from, to, signal),
-      this.counter(
-        sumBy([v, 'le'], q(this.queries.latencyBuckets)),
-        this.queries.latencyBuckets,
-        from,
-        to,
-        signal,
-      ),
+      counter([v, ep], this.queries.requests),
+      counter([v, ep], this.queries.errors),
+      counter([v, 'le'], this.queries.latencyBuckets),
       isWindowed(this.queries.requests)
         ? Promise.resolve(undefined)
         : this.query(`max by (${v}) (timestamp(${q(this.queries.requests)}))`, to, signal),
@@ -234,21 +230,42 @@ export class PrometheusMetricSource implements MetricSource {
     return promInstantQuery(this.http, query, at, signal);
   }
 
-  /** Per series: end − start (absent at start = 0; reset = end), or the windowed value. */
+  /**
+   * Per series: end − start (absent at start = 0; reset = end), or the windowed value.
+   * `strict` (the window starts at a weight change): the start is each raw series' first
+   * sample after `from` instead of its last one before, so the scrape that straddles the
+   * change (traffic at the old weight) is not counted; a series with no sample after `from`
+   * counts 0, one that appeared after `from` counts from 0 as usual. Only for templates
+   * that are a plain vector selector (`name{…}`); needs the `@` modifier (Prometheus 2.33+).
+   */
   private async counter(
-    query: string,
+    labels: (string | undefined)[],
+    rendered: string,
     template: string,
-    from: number,
-    to: number,
+    w: { from: number; to: number; strict: boolean | undefined },
     signal?: AbortSignal,
   ): Promise<
     | { ok: true; rows: { arm: Arm; metric: Record<string, string>; value: number }[] }
     | { ok: false; reason: string; retryable: boolean }
   > {
     const windowed = isWindowed(template);
+    const query = sumBy(labels, rendered);
+    const strict = w.strict === true && !windowed && isVectorSelector(rendered);
+    const rangeMs = Math.max(1, Math.round((w.to - w.from) * 1000));
     const [end, start] = await Promise.all([
-      this.query(query, to, signal),
-      windowed ? Promise.resolve(undefined) : this.query(query, from, signal),
+      this.query(query, w.to, signal),
+      windowed
+        ? Promise.resolve(undefined)
+        : strict
+          ? this.query(
+              sumBy(
+                labels,
+                `(min_over_time(${rendered}[${rangeMs}ms]) or ${rendered}) and (${rendered} @ ${w.from.toFixed(3)})`,
+              ),
+              w.to,
+              signal,
+            )
+          : this.query(query, w.from, signal),
     ]);
     if (!end.ok) return end;
     if (start !== undefined && !start.ok) return start;
@@ -265,6 +282,11 @@ export class PrometheusMetricSource implements MetricSource {
     }
     return { ok: true, rows };
   }
+}
+
+/** `name`, `name{…}` or `{…}`: a template the range selector `[…]` can follow. */
+function isVectorSelector(expr: string): boolean {
+  return /^\s*(?:[A-Za-z_:][\w:]*\s*(?:\{[^{}]*\})?|\{[^{}]*\})\s*$/.test(expr);
 }
 
 function emptyArm(): ArmBatch {
