@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { ScaledClock } from './adapters/clock/scaled-clock.js';
 import { SystemClock } from './adapters/clock/system-clock.js';
 import { BUILTIN_PROVIDERS } from './app/builtin-providers.js';
+import { buildNotifiers } from './app/notifier-factories.js';
 import { createPolicyJudge } from './app/policy-judge.js';
 import {
   buildProvider,
@@ -18,16 +19,21 @@ import {
 } from './app/provider-registry.js';
 import { type OpenStoreOptions, openStore } from './app/store-registry.js';
 import { RollgateError } from './core/errors/rollgate-error.js';
+import type { EscalationConfig } from './core/notify/escalation.js';
+import { routeNotifications } from './core/notify/notification-routing.js';
 import type { Policy } from './core/policy/policy-types.js';
 import { Engine } from './engine/engine.js';
 import type { EngineOptions } from './engine/engine-options.js';
 import type { ServicePorts } from './engine/engine-ports.js';
+import { NotificationKeeper } from './engine/notification-keeper.js';
 import { OutboxDispatcher, type OutboxDispatcherOptions } from './engine/outbox-dispatcher.js';
 import type { Check } from './ports/check.js';
 import type { Clock } from './ports/clock.js';
 import type { Deployer } from './ports/deployer.js';
+import { isIncidentStore } from './ports/incident-store.js';
 import type { MetricSource } from './ports/metric-source.js';
 import type { Notifier } from './ports/notifier.js';
+import type { PostMortemStore } from './ports/post-mortem-store.js';
 import type { Router, RouteTarget } from './ports/router.js';
 import type { Store } from './ports/store.js';
 
@@ -55,8 +61,16 @@ export interface AppConfig {
   lease?: boolean | { owner: string; ttlMs: number };
   /** Providers added to (or replacing) the built-in ones, by type name. */
   providers?: Partial<ProviderRegistry>;
-  /** Notifiers by outbox route; without one for a route, its messages go dead (say why). */
+  /**
+   * Notifiers by outbox route; without one for a route, its messages go dead (say why).
+   * Default: built from the policy's `notifications.channels` (secrets resolved from
+   * `env`/`cwd`), and the engine's messages routed by `notifications.routes`.
+   */
   notifiers?: Record<string, Notifier>;
+  /** Links in notifications (Slack, PagerDuty, GitHub) point at this dashboard. */
+  dashboardUrl?: string;
+  /** Resolved notifier secrets are appended here (a logger's redaction list). */
+  secrets?: string[];
   outbox?: Partial<OutboxDispatcherOptions>;
 }
 
@@ -68,6 +82,11 @@ export interface App {
   readonly outbox: OutboxDispatcher;
   /** Outbox routes that have a notifier. */
   readonly notifierRoutes: readonly string[];
+  /**
+   * Incidents, escalations and reminders (a store with incidents: the SQL stores); also
+   * the outbox dispatcher's hooks. Run it next to the engine (`runController` does).
+   */
+  readonly keeper: NotificationKeeper | undefined;
   /** The ports of one service and environment (built once, on first use). */
   servicePorts(target: RouteTarget): ServicePorts;
   /** Stop the engine (nothing more is written), close ports and the store. */
@@ -172,6 +191,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   const store =
     config.openStore ?? (await openStore(config.store, { cwd, ...config.storeOptions }));
+  const notifications = policyNotifications(config, cwd, clock);
   const lease =
     config.lease === true
       ? { owner: `${hostname()}:${process.pid}`, ttlMs: DEFAULT_LEASE_TTL_MS }
@@ -194,10 +214,27 @@ export async function createApp(config: AppConfig): Promise<App> {
       metrics: { name: 'unconfigured', read: () => unconfigured('metric source') },
       portsFor: (target) => ports.get(target),
     },
-    { ...config.engine, ...(lease ? { lease } : {}) },
+    {
+      ...(notifications.routing && notifications.fromPolicy
+        ? { routeOutbox: (m) => routeNotifications(m, notifications.routing as EscalationConfig) }
+        : {}),
+      ...config.engine,
+      ...(lease ? { lease } : {}),
+    },
   );
+  const keeper = isIncidentStore(store)
+    ? new NotificationKeeper({
+        store,
+        incidents: store,
+        ...(isPostMortemStore(store) ? { postMortems: store } : {}),
+        clock,
+        config: notifications.routing ?? { channels: [], routes: [], escalation: {} },
+        portsFor: (target) => ports.get(target),
+        ...(config.engine?.onError ? { onError: config.engine.onError } : {}),
+      })
+    : undefined;
   const outbox = new OutboxDispatcher(
-    { store, clock, notifiers: config.notifiers ?? {} },
+    { store, clock, notifiers: notifications.notifiers, ...(keeper ? { hooks: keeper } : {}) },
     config.outbox,
   );
   let closed = false;
@@ -207,7 +244,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     clock,
     engine,
     outbox,
-    notifierRoutes: Object.keys(config.notifiers ?? {}),
+    notifierRoutes: Object.keys(notifications.notifiers),
+    keeper,
     servicePorts: (target) => ports.get(target),
     async close() {
       if (closed) return;
@@ -217,4 +255,35 @@ export async function createApp(config: AppConfig): Promise<App> {
       if (!config.openStore) await store.close();
     },
   };
+}
+
+function isPostMortemStore(store: Store): store is Store & PostMortemStore {
+  return typeof (store as Partial<PostMortemStore>).createPostMortem === 'function';
+}
+
+/**
+ * The notifiers and the routing: given ones as they are (tests), else the policy's
+ * channels built through the notifier factories, with its routes and escalation levels.
+ */
+function policyNotifications(
+  config: AppConfig,
+  cwd: string,
+  clock: Clock,
+): { notifiers: Record<string, Notifier>; routing?: EscalationConfig; fromPolicy?: boolean } {
+  const n = config.policy?.notifications;
+  const routing: EscalationConfig | undefined = n && {
+    channels: Object.keys(n.channels),
+    routes: n.routes,
+    escalation: n.escalation ?? {},
+  };
+  if (config.notifiers) return { notifiers: config.notifiers, ...(routing ? { routing } : {}) };
+  if (!n || !routing || routing.channels.length === 0) return { notifiers: {} };
+  const notifiers = buildNotifiers(n.channels, {
+    env: config.env ?? process.env,
+    cwd,
+    clock,
+    ...(config.secrets ? { secrets: config.secrets } : {}),
+    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+  });
+  return { notifiers, routing, fromPolicy: true };
 }

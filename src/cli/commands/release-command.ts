@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
+import { startNotifications } from '../../app/run-notifications.js';
 import type { App } from '../../app.js';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
 import { resolvePlan } from '../../core/plan/resolve-plan.js';
@@ -59,6 +60,9 @@ function speedOf(text: string | undefined): number | undefined {
   }
   return speed;
 }
+
+/** How long `--wait` keeps delivering the last notifications after the rollout ended. */
+const NOTIFY_FLUSH_MS = 10_000;
 
 /** `rollgate release start`: record a release and start its rollout (and, with --wait, run it). */
 export function registerReleaseCommand(program: Command, context: CommandContext): void {
@@ -169,6 +173,7 @@ export function registerReleaseCommand(program: Command, context: CommandContext
         if (!options.json)
           io.out(`started ${started.id}; running it here (Ctrl-C leaves it to a controller)\n`);
         const stop = stopSignal();
+        const notifications = startNotifications(app, stop.signal);
         let final: Awaited<ReturnType<typeof followRollout>>;
         try {
           final = await followRollout(app, started.id, {
@@ -177,7 +182,10 @@ export function registerReleaseCommand(program: Command, context: CommandContext
             signal: stop.signal,
             ...(options.json ? {} : { onEvent: (e) => io.out(`${renderEvent(e)}\n`) }),
           });
+          // The notifications of the end (rolled back, incident) go out before exiting.
+          await notifications.flush(NOTIFY_FLUSH_MS);
         } finally {
+          await notifications.stop();
           stop.dispose();
         }
         if (options.json) io.out(`${JSON.stringify(final, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { GateSpec } from '../plan/plan-types.js';
 import type { ReleaseType } from '../rollout/rollout-types.js';
-import type { ChannelConfig, RouteConfig } from './notification-schema.js';
+import type { ChannelConfig, EscalationLevel, RouteConfig } from './notification-schema.js';
 import type {
   CheckConfig,
   DeployerConfig,
@@ -30,6 +30,8 @@ export interface Policy {
   notifications: {
     channels: Readonly<Record<string, z.output<typeof ChannelConfig>>>;
     routes: readonly z.output<typeof RouteConfig>[];
+    /** Incident escalation levels by name (seconds after the incident opened). */
+    escalation: Readonly<Record<string, z.output<typeof EscalationLevel>>>;
   };
 }
 

@@ -1,4 +1,5 @@
 import { RollgateError } from '../../../core/errors/rollgate-error.js';
+import type { IncidentRecord } from '../../../core/incident/incident.js';
 import type { ActionItem } from '../../../core/records/post-mortem-parse.js';
 import {
   IN_FLIGHT_STATES,
@@ -10,6 +11,13 @@ import {
   type TimelineEvent,
 } from '../../../core/rollout/rollout-types.js';
 import type {
+  DisabledChannel,
+  IncidentFilter,
+  IncidentStore,
+  IncidentUpdate,
+  OutboxFilter,
+} from '../../../ports/incident-store.js';
+import type {
   ActionItemFilter,
   PostMortemFilter,
   PostMortemRecord,
@@ -18,6 +26,7 @@ import type {
 } from '../../../ports/post-mortem-store.js';
 import type { SqlBackend } from '../../../ports/sql-backend.js';
 import type { Lease, RolloutCommit, RolloutFilter, Store } from '../../../ports/store.js';
+import { SqlIncidents } from './sql-incidents.js';
 import { SqlLeases } from './sql-leases.js';
 import { migrate } from './sql-migrator.js';
 import { SqlOutbox } from './sql-outbox.js';
@@ -39,17 +48,55 @@ import {
  * in-flight rollout per service and environment (a partial unique index), one event per
  * (rollout, seq), one outbox message per idempotency key. See docs/store.md.
  */
-export class SqlStore implements Store, PostMortemStore {
+export class SqlStore implements Store, PostMortemStore, IncidentStore {
   private readonly session: SqlSession;
   private readonly outbox: SqlOutbox;
   private readonly leases: SqlLeases;
   private readonly postMortems: SqlPostMortems;
+  private readonly incidents: SqlIncidents;
 
   constructor(backend: SqlBackend) {
     this.session = new SqlSession(backend);
     this.outbox = new SqlOutbox(this.session);
     this.leases = new SqlLeases(this.session);
     this.postMortems = new SqlPostMortems(this.session);
+    this.incidents = new SqlIncidents(this.session, this.outbox);
+  }
+
+  openIncident(incident: IncidentRecord): Promise<boolean> {
+    return this.incidents.open(incident);
+  }
+
+  getIncident(id: string): Promise<IncidentRecord | undefined> {
+    return this.incidents.get(id);
+  }
+
+  listIncidents(filter?: IncidentFilter): Promise<IncidentRecord[]> {
+    return this.incidents.list(filter);
+  }
+
+  updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord> {
+    return this.incidents.update(id, update);
+  }
+
+  enqueueOutbox(messages: readonly NewOutboxMessage[], at: string): Promise<void> {
+    return this.incidents.enqueue(messages, at);
+  }
+
+  cancelOutbox(id: string, at: string, reason: string): Promise<void> {
+    return this.incidents.cancel(id, at, reason);
+  }
+
+  listOutbox(filter?: OutboxFilter): Promise<OutboxMessage[]> {
+    return this.incidents.listOutbox(filter);
+  }
+
+  disableChannel(channel: string, at: string, reason: string): Promise<boolean> {
+    return this.incidents.disable(channel, at, reason);
+  }
+
+  disabledChannels(): Promise<DisabledChannel[]> {
+    return this.incidents.disabled();
   }
 
   createPostMortem(
