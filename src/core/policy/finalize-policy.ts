@@ -193,7 +193,7 @@ export function finalizePolicy(merged: PolicyFile): { policy?: Policy; issues: R
   });
 
   for (const [level, config] of Object.entries(merged.notifications?.escalation ?? {})) {
-    config.channels.forEach((channel, j) => {
+    (config.channels ?? []).forEach((channel, j) => {
       if (!(channel in channels)) {
         add(
           ['notifications', 'escalation', level, 'channels', j],
@@ -243,7 +243,12 @@ export function finalizePolicy(merged: PolicyFile): { policy?: Policy; issues: R
       notifications: {
         channels,
         routes: merged.notifications?.routes ?? [],
-        escalation: merged.notifications?.escalation ?? {},
+        escalation: Object.fromEntries(
+          Object.entries(merged.notifications?.escalation ?? {}).map(([name, l]) => [
+            name,
+            { after: l.after ?? 0, channels: l.channels ?? [] },
+          ]),
+        ),
       },
     },
   };

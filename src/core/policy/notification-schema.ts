@@ -52,8 +52,9 @@ export const RouteConfig = z.strictObject({
  * `after` the incident opened, unless it was mitigated or resolved before (ADR 0171).
  */
 export const EscalationLevel = z.strictObject({
-  after: Duration,
-  channels: z.array(Name),
+  /** Default: the built-in level's figure, else at once. */
+  after: Duration.optional(),
+  channels: z.array(Name).optional(),
 });
 
 export const NotificationsConfig = z.strictObject({

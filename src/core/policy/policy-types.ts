@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { GateSpec } from '../plan/plan-types.js';
 import type { ReleaseType } from '../rollout/rollout-types.js';
-import type { ChannelConfig, EscalationLevel, RouteConfig } from './notification-schema.js';
+import type { ChannelConfig, RouteConfig } from './notification-schema.js';
 import type {
   CheckConfig,
   DeployerConfig,
@@ -31,7 +31,7 @@ export interface Policy {
     channels: Readonly<Record<string, z.output<typeof ChannelConfig>>>;
     routes: readonly z.output<typeof RouteConfig>[];
     /** Incident escalation levels by name (seconds after the incident opened). */
-    escalation: Readonly<Record<string, z.output<typeof EscalationLevel>>>;
+    escalation: Readonly<Record<string, { after: number; channels: readonly string[] }>>;
   };
 }
 
