@@ -28,7 +28,7 @@ const CONFIG: EscalationConfig = {
   },
 };
 
-function setup(plan: ResolvedPlan = minorPlan(), verification?: FakeCheck) {
+function setup(verification?: FakeCheck) {
   const clock = new ManualClock();
   const store = new MemoryIncidentStore();
   const h = new EngineHarness(
@@ -140,7 +140,7 @@ describe('escalation on a virtual clock (engine + keeper + dispatcher)', () => {
       ],
     };
     const verify = new FakeCheck('verify', [false, true]);
-    const t = setup(withVerification, verify);
+    const t = setup(verify);
     const { id } = await t.h.start(release('minor'), withVerification);
     await runUntil(t.clock, () => t.store.peek(id)?.steps[3]?.state === 'running');
     t.h.judge.script('rollback');
