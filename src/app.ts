@@ -20,7 +20,7 @@ import {
 import { type OpenStoreOptions, openStore } from './app/store-registry.js';
 import { RollgateError } from './core/errors/rollgate-error.js';
 import type { EscalationConfig } from './core/notify/escalation.js';
-import { routeNotifications } from './core/notify/notification-routing.js';
+import { defaultChannels, routeNotifications } from './core/notify/notification-routing.js';
 import type { Policy } from './core/policy/policy-types.js';
 import { Engine } from './engine/engine.js';
 import type { EngineOptions } from './engine/engine-options.js';
@@ -275,6 +275,7 @@ function policyNotifications(
     channels: Object.keys(n.channels),
     routes: n.routes,
     escalation: n.escalation ?? {},
+    defaultChannels: defaultChannels(Object.keys(n.channels), n.escalation ?? {}),
   };
   if (config.notifiers) return { notifiers: config.notifiers, ...(routing ? { routing } : {}) };
   if (!n || !routing || routing.channels.length === 0) return { notifiers: {} };

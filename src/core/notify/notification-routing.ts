@@ -48,6 +48,11 @@ export interface RoutingConfig {
   /** Every channel the policy defines. */
   channels: readonly string[];
   routes: readonly NotificationRoute[];
+  /**
+   * Without routes, the channels that hear every event (default: all). The composition
+   * root leaves out channels only a later escalation level names (`defaultChannels`).
+   */
+  defaultChannels?: readonly string[];
 }
 
 /** `*`, an exact type, or a prefix ending in `*` (`rollout.*`). */
@@ -63,7 +68,9 @@ export function channelsFor(type: string, config: RoutingConfig): Map<string, nu
   // Without routes, every channel hears every event at once; each adapter keeps what it
   // cares about (PagerDuty incidents, GitHub incident issues, Slack everything).
   const routes: readonly NotificationRoute[] =
-    config.routes.length > 0 ? config.routes : [{ events: ['*'], channels: config.channels }];
+    config.routes.length > 0
+      ? config.routes
+      : [{ events: ['*'], channels: config.defaultChannels ?? config.channels }];
   for (const r of routes) {
     if (!r.events.some((p) => eventMatches(p, type))) continue;
     for (const c of r.channels) {
@@ -183,4 +190,19 @@ export function conditionHolds(
       };
     }
   }
+}
+
+/**
+ * The channels that hear every event when the policy has no routes: all of them except
+ * those only a delayed escalation level names (on-call is paged for incidents that stay
+ * open, not told every promotion).
+ */
+export function defaultChannels(
+  channels: readonly string[],
+  escalation: Readonly<Record<string, { after: number; channels: readonly string[] }>>,
+): string[] {
+  const levels = Object.values(escalation);
+  const atOnce = new Set(levels.filter((l) => l.after === 0).flatMap((l) => l.channels));
+  const later = new Set(levels.filter((l) => l.after > 0).flatMap((l) => l.channels));
+  return channels.filter((c) => atOnce.has(c) || !later.has(c));
 }

@@ -7,6 +7,7 @@ import {
 } from '../../../src/core/notify/escalation.js';
 import {
   conditionHolds,
+  defaultChannels,
   eventMatches,
   routeNotifications,
 } from '../../../src/core/notify/notification-routing.js';
@@ -158,6 +159,20 @@ describe('escalation (seed 003 levels)', () => {
     expect(conditionHolds(c, { incident: { status: 'open' } }).holds).toBe(true);
     expect(conditionHolds(c, { incident: { status: 'mitigated' } }).holds).toBe(false);
     expect(conditionHolds(c, { incident: { status: 'resolved' } }).holds).toBe(false);
+  });
+
+  it('without routes, channels only a delayed level names hear nothing but their escalation', () => {
+    const { channels, escalation } = {
+      ...seedDefaults(),
+      channels: ['releases', 'pd', 'cto', 'audit'],
+    };
+    expect(defaultChannels(channels, escalation)).toEqual(['releases', 'audit']);
+    const out = routeNotifications([message('rollout.started')], {
+      channels,
+      routes: [],
+      defaultChannels: defaultChannels(channels, escalation),
+    });
+    expect(out.map((m) => m.route)).toEqual(['releases', 'audit']);
   });
 
   it('channels no level names hear incidents at once when there are no routes', () => {
