@@ -42,6 +42,8 @@ import type { Store } from '../ports/store.js';
 import type { ServicePorts } from './engine-ports.js';
 import type { OutboxHooks } from './outbox-dispatcher.js';
 
+/** How long after resolution the keeper still records the first notification's time. */
+const NOTIFIED_WATCH_MS = 3_600_000;
 /** Rollouts whose incident the keeper looks after. */
 const ROLLED_BACK: readonly RolloutState[] = ['rolling_back', 'rolled_back', 'failed'];
 /** The engine drives these: the keeper writes no timeline event to them (yet). */
@@ -92,7 +94,7 @@ export class NotificationKeeper implements OutboxHooks {
       signal?.throwIfAborted();
       try {
         const known = await incidents.getIncident(incidentIdOf(r.id));
-        if (known?.status === 'resolved') continue;
+        if (known?.status === 'resolved' && !this.awaitsNotifiedTime(known)) continue;
         await this.reconcile(r.id, r.state, known, report, signal);
       } catch (err) {
         if (signal?.aborted) throw err;
@@ -140,6 +142,7 @@ export class NotificationKeeper implements OutboxHooks {
     if (computed.notifiedAt !== undefined && incident.notifiedAt === undefined) {
       incident = await incidents.updateIncident(incident.id, { notifiedAt: computed.notifiedAt });
     }
+    if (incident.status === 'resolved') return;
     if (computed.mitigatedAt === undefined) return;
     if (incident.status === 'open') {
       const mitigated = {
@@ -168,6 +171,16 @@ export class NotificationKeeper implements OutboxHooks {
       data: { verification: verified.detail },
     });
     report.resolved.push(incident.id);
+  }
+
+  /**
+   * A resolved incident whose first notification may still be delivered (an incident can
+   * resolve before its messages go out): looked at for an hour, then left alone.
+   */
+  private awaitsNotifiedTime(i: IncidentRecord): boolean {
+    if (i.notifiedAt !== undefined || this.deps.config.channels.length === 0) return false;
+    const resolved = Date.parse(i.resolvedAt ?? i.createdAt);
+    return this.deps.clock.now() - resolved < NOTIFIED_WATCH_MS;
   }
 
   /**

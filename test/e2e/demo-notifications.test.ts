@@ -178,5 +178,30 @@ describe('rollgate demo --notify-config: real notifications to local receivers',
     expect(all).toContain(`**Post-mortem**: \`PM-${summary.rolloutId}\``);
     expect(all).toContain(`${incidentId} Resolved`);
     for (const r of github.requests) expect(r.headers.authorization).toBe(`Bearer ${TOKEN}`);
+
+    // `rollgate incidents show`: the incident's times, in order, and its notifications.
+    const shown = JSON.parse(show.out) as {
+      incident: Record<string, string>;
+      messages: { status: string; route: string }[];
+    };
+    const i = shown.incident;
+    expect(i.status).toBe('resolved');
+    const times = [i.startedAt, i.detectedAt, i.notifiedAt, i.mitigatedAt, i.resolvedAt];
+    expect(times.every((t) => typeof t === 'string')).toBe(true);
+    const [started, detected, notified, mitigated, resolved] = times.map((t) =>
+      Date.parse(String(t)),
+    );
+    expect(started).toBeLessThanOrEqual(detected as number);
+    expect(detected).toBeLessThanOrEqual(notified as number);
+    expect(detected).toBeLessThanOrEqual(mitigated as number);
+    expect(mitigated).toBeLessThanOrEqual(resolved as number);
+    expect(i.postMortemId).toBe(`PM-${summary.rolloutId}`);
+    expect(new Set(shown.messages.map((m) => m.route))).toEqual(
+      new Set(['releases', 'oncall', 'incidents']),
+    );
+    const list = await run(['incidents', 'list', '--store', 'rollgate-demo/rollgate.db'], dir, {});
+    expect(list.code).toBe(0);
+    expect(list.out).toContain(incidentId);
+    expect(list.out).toContain('resolved');
   }, 240_000);
 });
