@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { ScaledClock } from './adapters/clock/scaled-clock.js';
 import { SystemClock } from './adapters/clock/system-clock.js';
 import { BUILTIN_PROVIDERS } from './app/builtin-providers.js';
+import { buildNotifiers } from './app/notifier-factories.js';
 import { createPolicyJudge } from './app/policy-judge.js';
 import {
   buildProvider,
@@ -23,16 +24,21 @@ import {
 } from './app/rollback-records.js';
 import { forensicsDirFor, type OpenStoreOptions, openStore } from './app/store-registry.js';
 import { RollgateError } from './core/errors/rollgate-error.js';
+import type { EscalationConfig } from './core/notify/escalation.js';
+import { defaultChannels, routeNotifications } from './core/notify/notification-routing.js';
 import type { Policy } from './core/policy/policy-types.js';
 import { Engine } from './engine/engine.js';
 import type { EngineOptions } from './engine/engine-options.js';
 import type { ServicePorts } from './engine/engine-ports.js';
+import { NotificationKeeper } from './engine/notification-keeper.js';
 import { OutboxDispatcher, type OutboxDispatcherOptions } from './engine/outbox-dispatcher.js';
 import type { Check } from './ports/check.js';
 import type { Clock } from './ports/clock.js';
 import type { Deployer } from './ports/deployer.js';
+import { isIncidentStore } from './ports/incident-store.js';
 import type { MetricSource } from './ports/metric-source.js';
 import type { Notifier } from './ports/notifier.js';
+import type { PostMortemStore } from './ports/post-mortem-store.js';
 import type { Router, RouteTarget } from './ports/router.js';
 import type { Store } from './ports/store.js';
 
@@ -60,8 +66,16 @@ export interface AppConfig {
   lease?: boolean | { owner: string; ttlMs: number };
   /** Providers added to (or replacing) the built-in ones, by type name. */
   providers?: Partial<ProviderRegistry>;
-  /** Notifiers by outbox route; without one for a route, its messages go dead (say why). */
+  /**
+   * Notifiers by outbox route; without one for a route, its messages go dead (say why).
+   * Default: built from the policy's `notifications.channels` (secrets resolved from
+   * `env`/`cwd`), and the engine's messages routed by `notifications.routes`.
+   */
   notifiers?: Record<string, Notifier>;
+  /** Links in notifications (Slack, PagerDuty, GitHub) point at this dashboard. */
+  dashboardUrl?: string;
+  /** Resolved notifier secrets are appended here (a logger's redaction list). */
+  secrets?: string[];
   outbox?: Partial<OutboxDispatcherOptions>;
   /**
    * The rollback reaction (post-mortem, forensics, risk register; ADR 0140). Default on
@@ -82,6 +96,11 @@ export interface App {
   readonly records: RollbackRecords | undefined;
   /** Outbox routes that have a notifier. */
   readonly notifierRoutes: readonly string[];
+  /**
+   * Incidents, escalations and reminders (a store with incidents: the SQL stores); also
+   * the outbox dispatcher's hooks. Run it next to the engine (`runController` does).
+   */
+  readonly keeper: NotificationKeeper | undefined;
   /** The ports of one service and environment (built once, on first use). */
   servicePorts(target: RouteTarget): ServicePorts;
   /** Stop the engine (nothing more is written), close ports and the store. */
@@ -186,6 +205,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   const store =
     config.openStore ?? (await openStore(config.store, { cwd, ...config.storeOptions }));
+  const notifications = policyNotifications(config, cwd, clock);
   const lease =
     config.lease === true
       ? { owner: `${hostname()}:${process.pid}`, ttlMs: DEFAULT_LEASE_TTL_MS }
@@ -227,6 +247,9 @@ export async function createApp(config: AppConfig): Promise<App> {
       portsFor: (target) => ports.get(target),
     },
     {
+      ...(notifications.routing && notifications.fromPolicy
+        ? { routeOutbox: (m) => routeNotifications(m, notifications.routing as EscalationConfig) }
+        : {}),
       ...config.engine,
       ...(lease ? { lease } : {}),
       onCommitted: (next) => {
@@ -235,8 +258,19 @@ export async function createApp(config: AppConfig): Promise<App> {
       },
     },
   );
+  const keeper = isIncidentStore(store)
+    ? new NotificationKeeper({
+        store,
+        incidents: store,
+        ...(isPostMortemStore(store) ? { postMortems: store } : {}),
+        clock,
+        config: notifications.routing ?? { channels: [], routes: [], escalation: {} },
+        portsFor: (target) => ports.get(target),
+        ...(config.engine?.onError ? { onError: config.engine.onError } : {}),
+      })
+    : undefined;
   const outbox = new OutboxDispatcher(
-    { store, clock, notifiers: config.notifiers ?? {} },
+    { store, clock, notifiers: notifications.notifiers, ...(keeper ? { hooks: keeper } : {}) },
     config.outbox,
   );
   let closed = false;
@@ -247,7 +281,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     engine,
     outbox,
     records,
-    notifierRoutes: Object.keys(config.notifiers ?? {}),
+    notifierRoutes: Object.keys(notifications.notifiers),
+    keeper,
     servicePorts: (target) => ports.get(target),
     async close() {
       if (closed) return;
@@ -265,4 +300,36 @@ function keepsRecords(store: Store): store is RecordsStore {
   return (
     typeof s.listRollbacksWithoutPostMortem === 'function' && typeof s.saveForensics === 'function'
   );
+}
+
+function isPostMortemStore(store: Store): store is Store & PostMortemStore {
+  return typeof (store as Partial<PostMortemStore>).createPostMortem === 'function';
+}
+
+/**
+ * The notifiers and the routing: given ones as they are (tests), else the policy's
+ * channels built through the notifier factories, with its routes and escalation levels.
+ */
+function policyNotifications(
+  config: AppConfig,
+  cwd: string,
+  clock: Clock,
+): { notifiers: Record<string, Notifier>; routing?: EscalationConfig; fromPolicy?: boolean } {
+  const n = config.policy?.notifications;
+  const routing: EscalationConfig | undefined = n && {
+    channels: Object.keys(n.channels),
+    routes: n.routes,
+    escalation: n.escalation ?? {},
+    defaultChannels: defaultChannels(Object.keys(n.channels), n.escalation ?? {}),
+  };
+  if (config.notifiers) return { notifiers: config.notifiers, ...(routing ? { routing } : {}) };
+  if (!n || !routing || routing.channels.length === 0) return { notifiers: {} };
+  const notifiers = buildNotifiers(n.channels, {
+    env: config.env ?? process.env,
+    cwd,
+    clock,
+    ...(config.secrets ? { secrets: config.secrets } : {}),
+    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+  });
+  return { notifiers, routing, fromPolicy: true };
 }

@@ -32,6 +32,7 @@ export async function runController(app: App, options: ControllerOptions): Promi
   if (options.signal.aborted) stop.abort();
   const loops: Promise<void>[] = [engine.run(stop.signal)];
   if (hasNotifiers(app)) loops.push(outbox.run(stop.signal));
+  if (app.keeper) loops.push(app.keeper.run(stop.signal));
   const seen = new Map<string, number>();
   const pollMs = options.pollMs ?? 500;
   const reconcile = reconciler(app);

@@ -13,6 +13,8 @@ export interface DemoPolicyInput {
   routerAdmin: string;
   stableUrl: string;
   canaryUrl: string;
+  /** A `notifications:` section to append (demo-notify-config.ts). */
+  notifications?: string;
 }
 
 /**
@@ -100,7 +102,7 @@ judge:
 
 watch:
   immediate: { from: 0m, to: 10m }
-`;
+${input.notifications ?? ''}`;
 }
 
 /** Fewest judge batches (real seconds) a traffic stage holds, whatever the speed. */

@@ -13,13 +13,16 @@ import { ScaledClock } from '../adapters/clock/scaled-clock.js';
 import { abortableTimeout as sleep } from '../adapters/clock/system-clock.js';
 import { BuiltinMetricSource } from '../adapters/metrics/builtin/builtin-metric-source.js';
 import { BuiltinRouterAdapter } from '../adapters/routers/builtin/builtin-router-adapter.js';
+import { startNotifications } from '../app/run-notifications.js';
 import { type App, createApp } from '../app.js';
 import { coerceError, RollgateError } from '../core/errors/rollgate-error.js';
+import { incidentIdOf } from '../core/incident/incident.js';
 import type { Batch } from '../core/judge/judge-types.js';
 import { resolvePlan } from '../core/plan/resolve-plan.js';
 import type { SloTargets } from '../core/records/post-release-report.js';
 import type { Release, RolloutSnapshot, TimelineEvent } from '../core/rollout/rollout-types.js';
 import type { Engine } from '../engine/engine.js';
+import { isIncidentStore } from '../ports/incident-store.js';
 import type { PostMortemStore } from '../ports/post-mortem-store.js';
 import type { Store } from '../ports/store.js';
 import { writePostMortem, writeReleaseReport } from '../records-io/record-files.js';
@@ -41,6 +44,8 @@ import {
 } from './wall-time-metric-source.js';
 
 export const DEMO_DIR = 'rollgate-demo';
+const NOTIFY_POLL_WALL_MS = 250;
+const NOTIFY_FLUSH_WALL_MS = 15_000;
 /** One judge batch per real second, whatever the speed (ADR 0090). */
 export const BATCH_WALL_MS = 1_000;
 const STABLE_VERSION = 'v2.0.0';
@@ -77,6 +82,10 @@ export interface RunDemoOptions {
    * running after the end so the rollout still takes commands (rollback) until `signal`.
    */
   interactive?: boolean;
+  /** A `notifications:` section for the demo policy (`--notify-config`). */
+  notifications?: string;
+  /** Environment for the notifiers' secret references (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface DemoUrls {
@@ -120,6 +129,9 @@ export interface DemoSummary {
   files: { store: string; policy: string; records: string[] };
   /** Why no records were written, when writing them failed. */
   recordsError?: string;
+  /** The incident the rollback opened, and what the notification channels were sent. */
+  incident?: { id: string; status: string };
+  notifications?: { delivered: number; pending: number; dead: number; cancelled: number };
   urls?: DemoUrls;
 }
 
@@ -157,6 +169,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       routerAdmin: hostPort(stack.adminUrl),
       stableUrl: stack.stable.url,
       canaryUrl: stack.canary.url,
+      ...(options.notifications ? { notifications: options.notifications } : {}),
     });
     await writeFile(files.policy, text);
     const policy = compileDemoPolicy(text, files.policy);
@@ -170,7 +183,10 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       policy,
       store: files.store,
       cwd: options.cwd,
+      ...(options.env ? { env: options.env } : {}),
       clock,
+      // The outbox and the keeper look every half real second, whatever the speed.
+      outbox: { pollIntervalMs: NOTIFY_POLL_WALL_MS * options.speed },
       engine: {
         batchIntervalMs: batchMs,
         // Waits in wall terms: a quarter second, doubling, whatever the speed.
@@ -209,6 +225,10 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     const { engine, store } = app;
     await abortLeftovers(engine, store);
     if (options.onApp) cleanup.push(await options.onApp(app));
+    const notifications = startNotifications(app, options.signal, {
+      keeperIntervalMs: NOTIFY_POLL_WALL_MS * options.speed,
+    });
+    cleanup.push(() => notifications.stop());
 
     const loadStop = new AbortController();
     const load = runLoad({
@@ -278,6 +298,9 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     const demoSeconds = (clock.now() - demoStart) / 1000;
     if (!options.interactive) await engine.stop();
     await app.records?.settled();
+    // The notifications of the end (rolled back, incident resolved) go out before the summary.
+    if (!interrupted) await notifications.flush(NOTIFY_FLUSH_WALL_MS);
+    const notified = await notificationSummary(app.store, started.id);
     const events = await store.listEvents(started.id);
     const detection = detectionOf(events, (iso) => clock.wallTime(Date.parse(iso)));
     const outcome = interrupted ? 'interrupted' : snapshot.state;
@@ -312,6 +335,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
         : {}),
       files,
       ...(recordsError ? { recordsError } : {}),
+      ...notified,
     };
     if (options.keep && !interrupted) {
       summary.urls = urls;
@@ -330,6 +354,29 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
   } finally {
     await stopAll();
   }
+}
+
+async function notificationSummary(
+  store: Store,
+  rolloutId: string,
+): Promise<Pick<DemoSummary, 'incident' | 'notifications'>> {
+  if (!isIncidentStore(store)) return {};
+  const incident = await store.getIncident(incidentIdOf(rolloutId));
+  const messages = await store.listOutbox({ rolloutId });
+  const count = (status: string) => messages.filter((m) => m.status === status).length;
+  return {
+    ...(incident ? { incident: { id: incident.id, status: incident.status } } : {}),
+    ...(messages.length > 0
+      ? {
+          notifications: {
+            delivered: count('delivered'),
+            pending: count('pending'),
+            dead: count('dead'),
+            cancelled: count('cancelled'),
+          },
+        }
+      : {}),
+  };
 }
 
 /** The post-mortem draft of a rollback, or the post-release report of a completed release. */

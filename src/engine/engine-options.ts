@@ -1,5 +1,5 @@
 import { DEFAULT_OUTBOX_ROUTES, type OutboxRoutes } from '../core/rollout/rollout-events.js';
-import type { RolloutSnapshot } from '../core/rollout/rollout-types.js';
+import type { NewOutboxMessage, RolloutSnapshot } from '../core/rollout/rollout-types.js';
 
 export interface RetryPolicy {
   /** Attempts in all (the first call included) before the rollout pauses (or fails, in a rollback). */
@@ -24,6 +24,11 @@ export interface EngineOptions {
   maxConsecutiveErrors: number;
   /** Maps the machine's logical routes to the policy's notifier routes. */
   routes: OutboxRoutes;
+  /**
+   * Turns the machine's messages (logical routes) into the policy's channels, with their
+   * delays (core/notify/notification-routing.ts); without it they keep their routes.
+   */
+  routeOutbox?: (messages: NewOutboxMessage[]) => NewOutboxMessage[];
   /** With several controllers on one store: hold a lease on each rollout driven. */
   lease?: { owner: string; ttlMs: number };
   /** Where errors that cannot be written to a rollout go (a logger). */

@@ -147,7 +147,7 @@ export class Engine {
       expected: { state: s.state, epoch: s.epoch },
       next: t.next,
       events: t.events,
-      outbox: t.outbox,
+      outbox: this.options.routeOutbox?.(t.outbox) ?? t.outbox,
       ...(fence ? { fence } : {}),
     });
     try {

@@ -29,6 +29,21 @@ export interface DispatchReport {
   delivered: number;
   retried: number;
   dead: number;
+  /** Delayed messages whose condition no longer held (an escalation after the fix). */
+  cancelled: number;
+}
+
+/**
+ * What the dispatcher asks of the rest of rollgate (issue #9), all optional: whether a
+ * delayed message is still worth sending, the channels a 410 disabled, and what to do
+ * with a dead letter (put it on the rollout's timeline). See NotificationKeeper.
+ */
+export interface OutboxHooks {
+  stillDue?(m: OutboxMessage): Promise<{ send: true } | { send: false; reason: string }>;
+  cancel?(m: OutboxMessage, reason: string, at: string): Promise<void>;
+  disabledChannels?(): Promise<ReadonlySet<string>>;
+  disableChannel?(m: OutboxMessage, reason: string, at: string): Promise<void>;
+  onDead?(m: OutboxMessage, error: string, at: string): Promise<void>;
 }
 
 export class OutboxDispatcher {
@@ -40,6 +55,7 @@ export class OutboxDispatcher {
       clock: Clock;
       /** Notifiers by route name (the outbox message's `route`). */
       notifiers: Record<string, Notifier>;
+      hooks?: OutboxHooks;
     },
     options: Partial<OutboxDispatcherOptions> = {},
   ) {
@@ -69,12 +85,28 @@ export class OutboxDispatcher {
 
   /** One pass over the messages due now. */
   async deliverDue(signal?: AbortSignal): Promise<DispatchReport> {
-    const report: DispatchReport = { delivered: 0, retried: 0, dead: 0 };
+    const report: DispatchReport = { delivered: 0, retried: 0, dead: 0, cancelled: 0 };
     const { store, clock } = this.deps;
+    const hooks = this.deps.hooks ?? {};
     const due = await store.dueOutbox(this.iso(clock.now()), this.options.batchSize);
+    const disabled = new Set(due.length > 0 ? ((await hooks.disabledChannels?.()) ?? []) : []);
     for (const m of due) {
       signal?.throwIfAborted();
-      const outcome = await this.attempt(m, signal);
+      if (m.payload.condition !== undefined && hooks.stillDue && hooks.cancel) {
+        const check = await hooks.stillDue(m);
+        if (!check.send) {
+          await hooks.cancel(m, check.reason, this.iso(clock.now()));
+          report.cancelled += 1;
+          continue;
+        }
+      }
+      const outcome: DeliveryOutcome = disabled.has(m.route)
+        ? {
+            ok: false,
+            retryable: false,
+            error: `channel "${m.route}" is disabled (its endpoint answered HTTP 410); fix it in the policy`,
+          }
+        : await this.attempt(m, signal);
       const now = clock.now();
       if (outcome.ok) {
         await store.markDelivered(m.id, this.iso(now));
@@ -88,8 +120,14 @@ export class OutboxDispatcher {
         attempts >= this.options.retry.attempts;
       const next = now + backoffMs(this.options.retry, attempts);
       await store.markAttemptFailed(m.id, outcome.error, this.iso(next), dead);
-      if (dead) report.dead += 1;
-      else report.retried += 1;
+      if (outcome.disableEndpoint === true) {
+        disabled.add(m.route);
+        await hooks.disableChannel?.(m, outcome.error, this.iso(now));
+      }
+      if (dead) {
+        report.dead += 1;
+        await hooks.onDead?.(m, outcome.error, this.iso(now));
+      } else report.retried += 1;
     }
     return report;
   }

@@ -336,7 +336,7 @@ export class MemoryStore implements Store {
         payload: copy(m.payload ?? {}),
         status: 'pending',
         attempts: 0,
-        nextAttemptAt: at,
+        nextAttemptAt: m.notBefore ?? at,
         createdAt: at,
       });
     }

@@ -122,7 +122,7 @@ describe('OutboxDispatcher with the real notifiers against receivers that fail t
     );
     expect(new Set(slackKeys).size).toBe(3); // … and each key dedupes them to exactly one
     const pdKeys = pagerduty.requests.map((r) => JSON.parse(r.body).dedup_key as string);
-    expect(new Set(pdKeys)).toEqual(new Set(['rollgate/r1']));
+    expect(new Set(pdKeys)).toEqual(new Set(['rollgate/INC-r1']));
     // GitHub: the rollback opened exactly one issue, despite the lost answer.
     expect(gh.issues).toHaveLength(1);
     expect(ghCalls).toBe(1); // the retry found the issue and did not write again

@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe('PagerDutyNotifier (Events API v2)', () => {
-  it('triggers on a rollback and a failed rollback, resolves on completion, one dedup_key per rollout', async () => {
+  it('triggers on a rollback and a failed rollback, resolves on completion, one dedup_key per incident (INC-<rollout>)', async () => {
     receiver = await startReceiver(() => ({
       status: 202,
       body: '{"status":"success","message":"Event processed"}',
@@ -32,7 +32,7 @@ describe('PagerDutyNotifier (Events API v2)', () => {
     expect(rolledBack).toMatchObject({
       routing_key: KEY,
       event_action: 'trigger',
-      dedup_key: 'rollgate/r1',
+      dedup_key: 'rollgate/INC-r1',
       payload: {
         summary: 'checkout 2.4.1 rolled back in production: p99 latency above the baseline',
         source: 'rollgate/checkout/production',
@@ -45,11 +45,11 @@ describe('PagerDutyNotifier (Events API v2)', () => {
     expect(completed).toEqual({
       routing_key: KEY,
       event_action: 'resolve',
-      dedup_key: 'rollgate/r1',
+      dedup_key: 'rollgate/INC-r1',
     });
     const other = message({ rolloutId: 'r2', eventType: 'rollout.rolled_back' });
     await n.deliver(other);
-    expect(JSON.parse(receiver.requests[3]?.body ?? '{}').dedup_key).toBe('rollgate/r2');
+    expect(JSON.parse(receiver.requests[3]?.body ?? '{}').dedup_key).toBe('rollgate/INC-r2');
   });
 
   it('maps 429 and 5xx to retry, 400 to final, and never puts the routing key in an error', async () => {

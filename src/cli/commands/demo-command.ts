@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
+import { demoNotifyText } from '../../demo/demo-notify-config.js';
 import { type ArmTotals, type DemoProgress, quantileBound } from '../../demo/demo-progress.js';
 import { DEMO_SCENARIOS, type DemoScenarioName, SCENARIOS } from '../../demo/demo-scenarios.js';
 import { eventLine, renderFrame, renderSummary, verdictLine } from '../../demo/demo-view.js';
@@ -18,6 +21,7 @@ interface DemoCommandOptions {
   ui?: boolean;
   port: string;
   open?: boolean;
+  notifyConfig?: string;
 }
 
 /** The port `--ui` listens on unless `--port` says otherwise (the server's default). */
@@ -38,6 +42,10 @@ export const registerDemoCommand: CommandRegistrar = (program, context) => {
     .option('--speed <n>', 'how much faster than real time the rollout clock runs', '60')
     .option('--rps <n>', 'requests per second the load generator sends', '200')
     .option('--keep', 'keep the router and both versions running at the end (Ctrl-C stops them)')
+    .option(
+      '--notify-config <file>',
+      'a YAML file with a `notifications:` section (channels, routes, escalation) the demo delivers to (default: $ROLLGATE_DEMO_NOTIFY)',
+    )
     .option('--json', 'print JSON lines: progress, then a summary')
     .option(
       '--ui',
@@ -51,6 +59,20 @@ export const registerDemoCommand: CommandRegistrar = (program, context) => {
     .option('--open', 'with --ui: also open the URL with xdg-open, when there is one')
     .action((options: DemoCommandOptions) => runDemoCommand(options, context));
 };
+
+async function readNotifyConfig(file: string, cwd: string): Promise<string> {
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new RollgateError('invalid_input', `--notify-config ${file}: cannot read the file`, {
+      cause: err,
+      hint: 'check the path (relative to the current directory)',
+    });
+  }
+  return demoNotifyText(text, file);
+}
 
 function numberOption(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -84,6 +106,8 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
   const { io } = context;
   // With --ui the URL must stay on screen: no redrawn frame.
   const mode = options.json ? 'json' : io.isTTY && !options.ui ? 'tty' : 'lines';
+  const notifyFile = options.notifyConfig ?? io.env.ROLLGATE_DEMO_NOTIFY;
+  const notifications = notifyFile ? await readNotifyConfig(notifyFile, io.cwd) : undefined;
 
   const stop = new AbortController();
   const onSignal = () => stop.abort(new RollgateError('internal', 'interrupted'));
@@ -163,6 +187,8 @@ async function runDemoCommand(options: DemoCommandOptions, context: CommandConte
       speed,
       rps,
       cwd: io.cwd,
+      env: io.env,
+      ...(notifications ? { notifications } : {}),
       keep: (options.keep ?? false) || (options.ui ?? false),
       signal: stop.signal,
       ...ui,

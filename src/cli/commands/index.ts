@@ -4,6 +4,7 @@ import { registerActionsCommand } from './actions-command.js';
 import { registerControllerCommand } from './controller-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerHistoryCommand } from './history-command.js';
+import { registerIncidentsCommand } from './incidents-command.js';
 import { registerInitCommand } from './init-command.js';
 import { registerJudgeReplay } from './judge-replay.js';
 import { registerLogCommand } from './log-command.js';
@@ -45,6 +46,7 @@ export const COMMANDS: CommandRegistrar[] = [
   registerReportCommand,
   registerPostmortemCommand,
   registerActionsCommand,
+  registerIncidentsCommand,
   registerMetricsCommand,
   registerRiskCommand,
   registerDemoCommand,

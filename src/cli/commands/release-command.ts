@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { startNotifications } from '../../app/run-notifications.js';
 import { startRelease } from '../../app/start-release.js';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
 import { RELEASE_TYPES, type Release, type ReleaseType } from '../../core/rollout/rollout-types.js';
@@ -36,6 +37,9 @@ function speedOf(text: string | undefined): number | undefined {
   }
   return speed;
 }
+
+/** How long `--wait` keeps delivering the last notifications after the rollout ended. */
+const NOTIFY_FLUSH_MS = 10_000;
 
 /** `rollgate release start`: record a release and start its rollout (and, with --wait, run it). */
 export function registerReleaseCommand(program: Command, context: CommandContext): void {
@@ -110,6 +114,7 @@ export function registerReleaseCommand(program: Command, context: CommandContext
         if (!options.json)
           io.out(`started ${started.id}; running it here (Ctrl-C leaves it to a controller)\n`);
         const stop = stopSignal();
+        const notifications = startNotifications(app, stop.signal);
         let final: Awaited<ReturnType<typeof followRollout>>;
         try {
           final = await followRollout(app, started.id, {
@@ -118,7 +123,10 @@ export function registerReleaseCommand(program: Command, context: CommandContext
             signal: stop.signal,
             ...(options.json ? {} : { onEvent: (e) => io.out(`${renderEvent(e)}\n`) }),
           });
+          // The notifications of the end (rolled back, incident) go out before exiting.
+          await notifications.flush(NOTIFY_FLUSH_MS);
         } finally {
+          await notifications.stop();
           stop.dispose();
         }
         // The rollback reaction this process started (post-mortem, forensics, risks; ADR

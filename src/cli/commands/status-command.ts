@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { IN_FLIGHT_STATES } from '../../core/rollout/rollout-types.js';
+import { IN_FLIGHT_STATES, type OutboxMessage } from '../../core/rollout/rollout-types.js';
+import { isIncidentStore } from '../../ports/incident-store.js';
 import { addStoreOptions, withCliApp } from '../cli-app.js';
 import type { CommandContext } from '../command-registry.js';
 import { EXIT } from '../exit-codes.js';
@@ -55,8 +56,12 @@ export function registerStatusCommand(program: Command, context: CommandContext)
       );
       if (!options.watch) {
         const events = await app.store.listEvents(s.id);
-        if (options.json) io.out(`${JSON.stringify({ rollout: s, events }, null, 2)}\n`);
-        else io.out(renderRollout(s, events));
+        const dead = isIncidentStore(app.store)
+          ? await app.store.listOutbox({ rolloutId: s.id, statuses: ['dead'] })
+          : [];
+        if (options.json)
+          io.out(`${JSON.stringify({ rollout: s, events, deadLetters: dead }, null, 2)}\n`);
+        else io.out(renderRollout(s, events) + renderDeadLetters(dead));
         context.setExitCode(EXIT.ok);
         return;
       }
@@ -122,4 +127,14 @@ async function remoteStatus(
   } finally {
     stop.dispose();
   }
+}
+
+/** Notifications that were never delivered (dead letters), under the rollout. */
+function renderDeadLetters(dead: readonly OutboxMessage[]): string {
+  if (dead.length === 0) return '';
+  const lines = dead.map(
+    (m) =>
+      `  ${m.eventType} → ${m.route} (${m.attempts} attempts): ${m.lastError ?? 'no error recorded'}`,
+  );
+  return `\nnotifications not delivered (dead letters):\n${lines.join('\n')}\n`;
 }

@@ -194,5 +194,15 @@ export const DEFAULT_POLICY_INPUT: z.input<typeof PolicyFile> = {
       releaseTypes: ['breaking'],
     },
   },
-  notifications: { channels: {}, routes: [] },
+  // 003 "Alert Escalation": L1 at once to #releases, L2 pages on-call after 5 min, L3
+  // leadership after 15 min. The channels are the team's: none are named by default.
+  notifications: {
+    channels: {},
+    routes: [],
+    escalation: {
+      releases: { after: '0m', channels: [] },
+      'on-call': { after: '5m', channels: [] },
+      leadership: { after: '15m', channels: [] },
+    },
+  },
 };

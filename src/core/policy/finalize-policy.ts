@@ -192,6 +192,18 @@ export function finalizePolicy(merged: PolicyFile): { policy?: Policy; issues: R
     });
   });
 
+  for (const [level, config] of Object.entries(merged.notifications?.escalation ?? {})) {
+    (config.channels ?? []).forEach((channel, j) => {
+      if (!(channel in channels)) {
+        add(
+          ['notifications', 'escalation', level, 'channels', j],
+          `unknown channel \`${channel}\``,
+          `define it under \`notifications.channels\``,
+        );
+      }
+    });
+  }
+
   const judge = merged.judge ?? {};
   const traffic = merged.traffic ?? {};
   for (const [path, value] of [
@@ -228,7 +240,16 @@ export function finalizePolicy(merged: PolicyFile): { policy?: Policy; issues: R
       requirements: Object.fromEntries(
         Object.entries(merged.requirements ?? {}).map(([id, r]) => [id, { id, ...r }]),
       ),
-      notifications: { channels, routes: merged.notifications?.routes ?? [] },
+      notifications: {
+        channels,
+        routes: merged.notifications?.routes ?? [],
+        escalation: Object.fromEntries(
+          Object.entries(merged.notifications?.escalation ?? {}).map(([name, l]) => [
+            name,
+            { after: l.after ?? 0, channels: l.channels ?? [] },
+          ]),
+        ),
+      },
     },
   };
 }

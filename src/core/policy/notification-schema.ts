@@ -47,7 +47,19 @@ export const RouteConfig = z.strictObject({
   after: Duration.optional(),
 });
 
+/**
+ * One escalation level of an incident (seed 003 "Alert Escalation"): its channels are told
+ * `after` the incident opened, unless it was mitigated or resolved before (ADR 0171).
+ */
+export const EscalationLevel = z.strictObject({
+  /** Default: the built-in level's figure, else at once. */
+  after: Duration.optional(),
+  channels: z.array(Name).optional(),
+});
+
 export const NotificationsConfig = z.strictObject({
   channels: z.record(Name, ChannelConfig).optional(),
   routes: z.array(RouteConfig).optional(),
+  /** Incident escalation levels by name; built-in: releases 0m, on-call 5m, leadership 15m. */
+  escalation: z.record(Name, EscalationLevel).optional(),
 });

@@ -30,6 +30,8 @@ export interface Policy {
   notifications: {
     channels: Readonly<Record<string, z.output<typeof ChannelConfig>>>;
     routes: readonly z.output<typeof RouteConfig>[];
+    /** Incident escalation levels by name (seconds after the incident opened). */
+    escalation: Readonly<Record<string, { after: number; channels: readonly string[] }>>;
   };
 }
 

@@ -30,6 +30,12 @@ export const ROLLOUT_EVENT_TYPES = [
   'rollout.completed',
   'observation.added',
   'engine.error',
+  // Written after the fact by the notification keeper (issue #9); the snapshot ignores them.
+  'incident.opened',
+  'incident.mitigated',
+  'incident.resolved',
+  'notification.dead',
+  'notification.channel_disabled',
 ] as const;
 export type RolloutEventType = (typeof ROLLOUT_EVENT_TYPES)[number];
 

@@ -113,7 +113,8 @@ export interface OutboxMessage {
   route: string;
   eventType: string;
   payload: Record<string, unknown>;
-  status: 'pending' | 'delivered' | 'dead';
+  /** `cancelled`: a delayed message whose condition no longer held when it fell due. */
+  status: 'pending' | 'delivered' | 'dead' | 'cancelled';
   attempts: number;
   nextAttemptAt: string;
   lastError?: string;
@@ -124,4 +125,7 @@ export interface OutboxMessage {
 export type NewOutboxMessage = Pick<
   OutboxMessage,
   'idempotencyKey' | 'rolloutId' | 'route' | 'eventType' | 'payload'
->;
+> & {
+  /** A delayed message (an escalation): first due at this time, not at once. */
+  notBefore?: string;
+};

@@ -17,14 +17,14 @@ describe('OutboxDispatcher', () => {
     const notify = new FakeNotifier();
     const d = new OutboxDispatcher({ store: h.store, clock: h.clock, notifiers: { notify } });
     const first = await d.deliverDue();
-    expect(first).toEqual({ delivered: h.store.outbox.length, retried: 0, dead: 0 });
+    expect(first).toEqual({ delivered: h.store.outbox.length, retried: 0, dead: 0, cancelled: 0 });
     expect(notify.delivered.map((m) => m.eventType)).toEqual([
       'rollout.started',
       'rollout.promoted',
       'rollout.promoted',
       'rollout.completed',
     ]);
-    expect(await d.deliverDue()).toEqual({ delivered: 0, retried: 0, dead: 0 });
+    expect(await d.deliverDue()).toEqual({ delivered: 0, retried: 0, dead: 0, cancelled: 0 });
     expect(h.store.outbox.every((m) => m.status === 'delivered')).toBe(true);
   });
 

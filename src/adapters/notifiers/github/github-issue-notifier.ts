@@ -25,7 +25,13 @@ export interface GitHubIssueNotifierOptions {
 }
 
 /** Events that open (or add to) the rollout's incident issue; the rest are not sent. */
-export const GITHUB_INCIDENT_EVENTS = ['rollout.rolled_back', 'rollout.failed'];
+export const GITHUB_INCIDENT_EVENTS = [
+  'rollout.rolled_back',
+  'rollout.failed',
+  'incident.opened',
+  'incident.escalated',
+  'incident.resolved',
+];
 
 /** How far back (before the message was written) the duplicate search looks. */
 const SEARCH_MARGIN_MS = 60 * 60 * 1000;
@@ -64,12 +70,19 @@ export class GitHubIssueNotifier implements Notifier {
 
   title(message: OutboxMessage): string {
     const p = message.payload;
-    const what = message.eventType === 'rollout.failed' ? 'Rollback FAILED' : 'Rolled back';
-    return `${what}: ${String(p.service ?? '')} ${String(p.version ?? '')} in ${String(p.environment ?? '')}`;
+    const what =
+      message.eventType === 'rollout.failed'
+        ? 'Rollback FAILED'
+        : message.eventType === 'incident.resolved'
+          ? 'Resolved'
+          : 'Rolled back';
+    const id = typeof p.incidentId === 'string' ? `${p.incidentId} ` : '';
+    return `${id}${what}: ${String(p.service ?? '')} ${String(p.version ?? '')} in ${String(p.environment ?? '')}`;
   }
 
   /** The post-mortem is due 48 hours after the rollback (seed 001, Article XIII). */
   static postMortemDue(message: OutboxMessage): string {
+    if (typeof message.payload.postMortemDueAt === 'string') return message.payload.postMortemDueAt;
     const at = Date.parse(String(message.payload.at ?? message.createdAt));
     return new Date(at + POST_MORTEM_DEADLINE_HOURS * 3_600_000).toISOString();
   }
@@ -102,7 +115,35 @@ export class GitHubIssueNotifier implements Notifier {
       `**Timeline**: ${this.timeline(message)}`,
       '',
       `**Post-mortem due**: ${GitHubIssueNotifier.postMortemDue(message)} (${POST_MORTEM_DEADLINE_HOURS} hours after the rollback)`,
+      ...this.postMortemLink(message),
+      ...this.incidentTimes(message),
     ].join('\n');
+  }
+
+  /** Where the post-mortem lives: the dashboard page, and the command that prints it. */
+  private postMortemLink(message: OutboxMessage): string[] {
+    const id = message.payload.postMortemId;
+    if (typeof id !== 'string') return [];
+    const base = this.options.dashboardUrl?.replace(/\/+$/, '');
+    const link = base ? `[${id}](${base}/postmortems/${encodeURIComponent(id)})` : `\`${id}\``;
+    return [
+      '',
+      `**Post-mortem**: ${link} — \`rollgate postmortem export ${id} > pm.md\`, fill it in, then \`rollgate postmortem complete ${id} --file pm.md\``,
+    ];
+  }
+
+  private incidentTimes(message: OutboxMessage): string[] {
+    const p = message.payload;
+    const rows = (
+      [
+        ['Started', p.startedAt],
+        ['Detected', p.detectedAt],
+        ['Mitigated', p.mitigatedAt],
+        ['Resolved', p.resolvedAt],
+      ] as const
+    ).filter(([, v]) => typeof v === 'string');
+    if (typeof p.incidentId !== 'string' || rows.length === 0) return [];
+    return ['', `**Incident ${p.incidentId}**`, ...rows.map(([k, v]) => `- ${k}: ${String(v)}`)];
   }
 
   private async request(

@@ -23,17 +23,23 @@ export interface PagerDutyNotifierOptions {
   timeoutMs?: number;
 }
 
-/** What an outbox event does to the rollout's incident (ADR 0101). */
+/** What an outbox event does to the rollout's incident (ADR 0101, 0172). */
 export const PAGERDUTY_ACTIONS: Record<string, 'trigger' | 'resolve'> = {
   'rollout.halted': 'trigger',
   'rollout.rolled_back': 'trigger',
   'rollout.failed': 'trigger',
+  'incident.opened': 'trigger',
+  'incident.escalated': 'trigger',
   'rollout.completed': 'resolve',
-  /** Post-rollback verification passed (not emitted by the machine yet). */
-  'rollout.verified': 'resolve',
+  /** The post-rollback verification passed. */
+  'incident.resolved': 'resolve',
 };
 
-/** PagerDuty Events API v2: one incident per rollout, `dedup_key` = the rollout id. */
+/**
+ * PagerDuty Events API v2: one PagerDuty incident per rollgate incident, `dedup_key` =
+ * `rollgate/INC-<rolloutId>`, so the rollback, the escalations and the resolve all
+ * address the same one.
+ */
 export class PagerDutyNotifier implements Notifier {
   readonly name: string;
 
@@ -42,7 +48,9 @@ export class PagerDutyNotifier implements Notifier {
   }
 
   static dedupKey(message: OutboxMessage): string {
-    return `rollgate/${message.rolloutId ?? message.idempotencyKey}`;
+    const incident = message.payload.incidentId;
+    if (typeof incident === 'string' && incident !== '') return `rollgate/${incident}`;
+    return `rollgate/${message.rolloutId ? `INC-${message.rolloutId}` : message.idempotencyKey}`;
   }
 
   /** The event for a message, or null when the message does not touch an incident. */
@@ -63,7 +71,9 @@ export class PagerDutyNotifier implements Notifier {
         ? 'rollback FAILED'
         : message.eventType === 'rollout.halted'
           ? 'halted, rolling back'
-          : 'rolled back';
+          : message.eventType === 'incident.escalated'
+            ? 'rolled back, incident still open'
+            : 'rolled back';
     const reason = str('reason') || str('message');
     const summary = `${str('service')} ${str('version')} ${what} in ${str('environment')}${reason ? `: ${reason}` : ''}`;
     const dashboard = this.options.dashboardUrl?.replace(/\/+$/, '');

@@ -26,6 +26,14 @@ const TITLES: Record<string, string> = {
   'rollout.rolled_back': 'Rolled back',
   'rollout.completed': 'Rollout completed',
   'rollout.failed': 'Rollback FAILED: action needed',
+  'incident.opened': 'Incident opened',
+  'incident.escalated': 'Incident still open: escalating',
+  'incident.mitigated': 'Incident mitigated',
+  'incident.resolved': 'Incident resolved',
+  'postmortem.due': 'Post-mortem due',
+  'postmortem.overdue': 'Post-mortem OVERDUE',
+  'action_item.overdue': 'Action item overdue',
+  'notification.channel_disabled': 'Notification channel disabled',
 };
 
 function field(payload: Record<string, unknown>, key: string): string {

@@ -150,7 +150,44 @@ export const POSTGRES_MIGRATIONS: readonly SqlMigration[] = [
     ],
   },
   {
-    // 3 and 4 belong to other branches (the integrator merges them in order).
+    version: 4,
+    name: 'incidents, cancelled outbox messages, disabled channels',
+    statements: [
+      `create table rollgate_incidents (
+        id text primary key,
+        rollout_id text not null unique references rollgate_rollouts (id),
+        release_id text not null,
+        service text not null,
+        environment text not null,
+        version text not null,
+        previous_version text not null,
+        status text not null check (status in ('open', 'mitigated', 'resolved')),
+        reason text not null,
+        trigger_kind text not null,
+        started_at text collate "C" not null,
+        detected_at text collate "C" not null,
+        notified_at text collate "C",
+        mitigated_at text collate "C",
+        resolved_at text collate "C",
+        postmortem_id text not null,
+        postmortem_due_at text collate "C" not null,
+        created_at text collate "C" not null,
+        data json not null
+      )`,
+      `create index rollgate_incidents_status on rollgate_incidents (status, created_at)`,
+      `create index rollgate_incidents_service on rollgate_incidents (service, created_at)`,
+      // A delayed message whose condition no longer held: status stays 'dead' (the check
+      // constraint of migration 1 is kept), cancelled_at tells it from a dead letter.
+      `alter table rollgate_outbox add column cancelled_at text collate "C"`,
+      `create index rollgate_outbox_rollout on rollgate_outbox (rollout_id)`,
+      `create table rollgate_disabled_channels (
+        channel text primary key,
+        disabled_at text collate "C" not null,
+        reason text not null
+      )`,
+    ],
+  },
+  {
     version: 5,
     name: 'API tokens',
     statements: [

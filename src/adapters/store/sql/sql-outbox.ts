@@ -30,7 +30,7 @@ export class SqlOutbox {
           payload: toJson(m.payload ?? {}),
           status: 'pending',
           attempts: 0,
-          next_attempt_at: at,
+          next_attempt_at: m.notBefore ?? at,
           last_error: null,
           created_at: at,
           delivered_at: null,
@@ -107,7 +107,7 @@ export class SqlOutbox {
   }
 }
 
-function toOutboxMessage(r: Selectable<OutboxTable>): OutboxMessage {
+export function toOutboxMessage(r: Selectable<OutboxTable>): OutboxMessage {
   const message: OutboxMessage = {
     id: r.id,
     idempotencyKey: r.idempotency_key,
@@ -115,7 +115,10 @@ function toOutboxMessage(r: Selectable<OutboxTable>): OutboxMessage {
     route: r.route,
     eventType: r.event_type,
     payload: fromJson<Record<string, unknown>>(r.payload),
-    status: r.status as OutboxMessage['status'],
+    status:
+      r.status === 'dead' && r.cancelled_at != null
+        ? 'cancelled'
+        : (r.status as OutboxMessage['status']),
     attempts: Number(r.attempts),
     nextAttemptAt: r.next_attempt_at,
     createdAt: r.created_at,

@@ -1,4 +1,5 @@
 import { RollgateError } from '../../../core/errors/rollgate-error.js';
+import type { IncidentRecord } from '../../../core/incident/incident.js';
 import type { ActionItem } from '../../../core/records/post-mortem-parse.js';
 import type { NewRisk, Risk, RiskChange } from '../../../core/risk/risk-types.js';
 import {
@@ -11,6 +12,13 @@ import {
   type TimelineEvent,
 } from '../../../core/rollout/rollout-types.js';
 import type {
+  DisabledChannel,
+  IncidentFilter,
+  IncidentStore,
+  IncidentUpdate,
+  OutboxFilter,
+} from '../../../ports/incident-store.js';
+import type {
   ActionItemFilter,
   ForensicsCapture,
   PostMortemFilter,
@@ -22,6 +30,7 @@ import type { RiskFilter, RiskStore, RollbackForRisks } from '../../../ports/ris
 import type { SqlBackend } from '../../../ports/sql-backend.js';
 import type { Lease, RolloutCommit, RolloutFilter, Store } from '../../../ports/store.js';
 import type { ApiTokenRecord, TokenStore } from '../../../ports/token-store.js';
+import { SqlIncidents } from './sql-incidents.js';
 import { SqlLeases } from './sql-leases.js';
 import { migrate } from './sql-migrator.js';
 import { SqlOutbox } from './sql-outbox.js';
@@ -45,13 +54,14 @@ import {
  * in-flight rollout per service and environment (a partial unique index), one event per
  * (rollout, seq), one outbox message per idempotency key. See docs/store.md.
  */
-export class SqlStore implements Store, PostMortemStore, RiskStore, TokenStore {
+export class SqlStore implements Store, PostMortemStore, RiskStore, TokenStore, IncidentStore {
   private readonly session: SqlSession;
   private readonly outbox: SqlOutbox;
   private readonly leases: SqlLeases;
   private readonly postMortems: SqlPostMortems;
   private readonly risks: SqlRisks;
   private readonly tokens: SqlTokens;
+  private readonly incidents: SqlIncidents;
 
   constructor(backend: SqlBackend) {
     this.session = new SqlSession(backend);
@@ -59,7 +69,44 @@ export class SqlStore implements Store, PostMortemStore, RiskStore, TokenStore {
     this.leases = new SqlLeases(this.session);
     this.postMortems = new SqlPostMortems(this.session);
     this.risks = new SqlRisks(this.session);
+    this.incidents = new SqlIncidents(this.session, this.outbox);
     this.tokens = new SqlTokens(this.session);
+  }
+
+  openIncident(incident: IncidentRecord): Promise<boolean> {
+    return this.incidents.open(incident);
+  }
+
+  getIncident(id: string): Promise<IncidentRecord | undefined> {
+    return this.incidents.get(id);
+  }
+
+  listIncidents(filter?: IncidentFilter): Promise<IncidentRecord[]> {
+    return this.incidents.list(filter);
+  }
+
+  updateIncident(id: string, update: IncidentUpdate): Promise<IncidentRecord> {
+    return this.incidents.update(id, update);
+  }
+
+  enqueueOutbox(messages: readonly NewOutboxMessage[], at: string): Promise<void> {
+    return this.incidents.enqueue(messages, at);
+  }
+
+  cancelOutbox(id: string, at: string, reason: string): Promise<void> {
+    return this.incidents.cancel(id, at, reason);
+  }
+
+  listOutbox(filter?: OutboxFilter): Promise<OutboxMessage[]> {
+    return this.incidents.listOutbox(filter);
+  }
+
+  disableChannel(channel: string, at: string, reason: string): Promise<boolean> {
+    return this.incidents.disable(channel, at, reason);
+  }
+
+  disabledChannels(): Promise<DisabledChannel[]> {
+    return this.incidents.disabled();
   }
 
   createToken(token: ApiTokenRecord): Promise<void> {

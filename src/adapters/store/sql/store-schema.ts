@@ -57,6 +57,36 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+  /** Migration 4: set when a delayed message was cancelled (status 'dead'). */
+  cancelled_at?: string | null;
+}
+
+export interface IncidentsTable {
+  id: string;
+  rollout_id: string;
+  release_id: string;
+  service: string;
+  environment: string;
+  version: string;
+  previous_version: string;
+  status: string;
+  reason: string;
+  trigger_kind: string;
+  started_at: string;
+  detected_at: string;
+  notified_at: string | null;
+  mitigated_at: string | null;
+  resolved_at: string | null;
+  postmortem_id: string;
+  postmortem_due_at: string;
+  created_at: string;
+  data: unknown;
+}
+
+export interface DisabledChannelsTable {
+  channel: string;
+  disabled_at: string;
+  reason: string;
 }
 
 export interface LeasesTable {
@@ -152,6 +182,8 @@ export interface StoreSchema {
   rollgate_risk_services: RiskServicesTable;
   rollgate_risk_history: RiskHistoryTable;
   rollgate_tokens: TokensTable;
+  rollgate_incidents: IncidentsTable;
+  rollgate_disabled_channels: DisabledChannelsTable;
 }
 
 export const MIGRATIONS_TABLE = 'rollgate_migrations';
