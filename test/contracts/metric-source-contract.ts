@@ -42,6 +42,11 @@ export type MetricSourceCase = (typeof METRIC_SOURCE_CASES)[number];
 
 export interface MetricSourceContractOptions {
   skip?: Partial<Record<MetricSourceCase, string>>;
+  /**
+   * The source cannot see randomisation units (why): the `units` case then checks it says
+   * so (no unit counts at all) instead of inventing them, and still counts the requests.
+   */
+  withoutUnits?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -144,7 +149,11 @@ export function metricSourceContract(
       }
     });
 
-    test('units', 'counts distinct units and units that saw an error', async () => {
+    const unitsTitle =
+      options.withoutUnits === undefined
+        ? 'counts distinct units and units that saw an error'
+        : `reports no unit counts rather than invented ones (${options.withoutUnits})`;
+    test('units', unitsTitle, async () => {
       const from = h.now();
       // 15 requests from 5 users; the first 2 requests fail (users u-0 and u-1).
       await h.send({
@@ -155,10 +164,19 @@ export function metricSourceContract(
         unitPrefix: 'u',
         units: 5,
       });
+      // Baseline traffic too: a source may (rightly) call a window without it "no data".
+      await h.send({ arm: 'stable', path: '/v1/contacts', count: 15, errors: 0 });
       await h.settle();
       const b = expectOk(await h.source.read(h.target, { from, to: h.now() + 1 }));
-      expect(b.canary.units).toBe(5);
-      expect(b.canary.unitErrors).toBe(2);
+      if (options.withoutUnits === undefined) {
+        expect(b.canary.units).toBe(5);
+        expect(b.canary.unitErrors).toBe(2);
+      } else {
+        expect(b.canary.units).toBeUndefined();
+        expect(b.canary.unitErrors).toBeUndefined();
+        expect(b.canary.requests).toBe(15);
+        expect(b.canary.errors).toBe(2);
+      }
     });
   });
 }

@@ -63,10 +63,8 @@ describe.skipIf(!haveBinary(PROMETHEUS))('Prometheus metric source (real prometh
       };
     },
     {
-      skip: {
-        units:
-          'Prometheus counters carry no user identity: distinct units need the built-in router (ADR 0072)',
-      },
+      withoutUnits:
+        'Prometheus counters carry no user identity: distinct units need the built-in router (ADR 0072)',
     },
   );
 });
