@@ -131,7 +131,15 @@ export interface DemoSummary {
   recordsError?: string;
   /** The incident the rollback opened, and what the notification channels were sent. */
   incident?: { id: string; status: string };
-  notifications?: { delivered: number; pending: number; dead: number; cancelled: number };
+  notifications?: {
+    delivered: number;
+    /** Due now and not yet delivered. */
+    pending: number;
+    /** Pending but due later (reminders). */
+    scheduled: number;
+    dead: number;
+    cancelled: number;
+  };
   urls?: DemoUrls;
 }
 
@@ -300,7 +308,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     await app.records?.settled();
     // The notifications of the end (rolled back, incident resolved) go out before the summary.
     if (!interrupted) await notifications.flush(NOTIFY_FLUSH_WALL_MS);
-    const notified = await notificationSummary(app.store, started.id);
+    const notified = await notificationSummary(app.store, started.id, clock.now());
     const events = await store.listEvents(started.id);
     const detection = detectionOf(events, (iso) => clock.wallTime(Date.parse(iso)));
     const outcome = interrupted ? 'interrupted' : snapshot.state;
@@ -359,18 +367,24 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
 async function notificationSummary(
   store: Store,
   rolloutId: string,
+  nowMs: number,
 ): Promise<Pick<DemoSummary, 'incident' | 'notifications'>> {
   if (!isIncidentStore(store)) return {};
   const incident = await store.getIncident(incidentIdOf(rolloutId));
   const messages = await store.listOutbox({ rolloutId });
   const count = (status: string) => messages.filter((m) => m.status === status).length;
+  // A pending message not due yet (the post-mortem's due/overdue reminders) is scheduled.
+  const later = messages.filter(
+    (m) => m.status === 'pending' && Date.parse(m.nextAttemptAt) > nowMs,
+  ).length;
   return {
     ...(incident ? { incident: { id: incident.id, status: incident.status } } : {}),
     ...(messages.length > 0
       ? {
           notifications: {
             delivered: count('delivered'),
-            pending: count('pending'),
+            pending: count('pending') - later,
+            scheduled: later,
             dead: count('dead'),
             cancelled: count('cancelled'),
           },

@@ -134,6 +134,8 @@ describe('rollgate demo --notify-config: real notifications to local receivers',
     const detail = show.out + show.stderr;
     expect(summary.notifications?.dead, detail).toBe(0);
     expect(summary.notifications?.pending).toBe(0);
+    // The auto-opened post-mortem's due and overdue reminders wait for their time.
+    expect(summary.notifications?.scheduled).toBeGreaterThan(0);
 
     // Slack: Block Kit with a text fallback, for the rollback and for the incident.
     const s = bodies(slack);
