@@ -296,6 +296,9 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     }
     const seconds = (Date.now() - wallStart) / 1000;
     const demoSeconds = (clock.now() - demoStart) / 1000;
+    // The traffic ends with the rollout (well within the records' settle time), so what the
+    // records read over the rollout is all the router counted for the new version (ADR 0143).
+    if (!options.interactive) loadStop.abort();
     if (!options.interactive) await engine.stop();
     await app.records?.settled();
     // The notifications of the end (rolled back, incident resolved) go out before the summary.
