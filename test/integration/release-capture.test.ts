@@ -8,7 +8,7 @@ import { sqliteBackend } from '../../src/adapters/store/sqlite/sqlite-backend.js
 import { RollbackRecords } from '../../src/app/rollback-records.js';
 import type { ArmBatch } from '../../src/core/judge/judge-types.js';
 import { readRolloutHistory } from '../../src/core/records/rollout-history.js';
-import type { MetricWindow } from '../../src/ports/metric-source.js';
+import type { MetricRead, MetricWindow } from '../../src/ports/metric-source.js';
 import { releaseReportDocument } from '../../src/records-io/record-documents.js';
 import { seedRecordStore } from './records-cli-fixture.js';
 
@@ -47,9 +47,9 @@ function records(): RollbackRecords {
       clock: new SystemClock(),
       metricsFor: () => ({
         name: 'fake-metrics',
-        read: async (_t, w) => {
+        read: async (_t, w): Promise<MetricRead> => {
           windows.push(w);
-          if (failRead) return { ok: false, reason: 'retention exceeded' };
+          if (failRead) return { ok: false, reason: 'retention exceeded', retryable: false };
           return { ok: true, batch: { canary: newVersion, baseline } };
         },
       }),
