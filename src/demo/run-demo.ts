@@ -179,6 +179,8 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     // built-in router and metrics seen through the demo clock (ADR 0090), and a deployer
     // for versions the demo stack already runs.
     const changes = new WeightChanges();
+    const loadStop = new AbortController();
+    let demoRolloutId: string | undefined;
     const app = await createApp({
       policy,
       store: files.store,
@@ -188,6 +190,12 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       // The outbox and the keeper look every half real second, whatever the speed.
       outbox: { pollIntervalMs: NOTIFY_POLL_WALL_MS * options.speed },
       engine: {
+        // The traffic ends the moment the demo's rollout completes (ADR 0143), so the
+        // read the records take after their settle time is all the router counted.
+        onCommitted: (next) => {
+          if (!options.interactive && next.id === demoRolloutId && next.state === 'completed')
+            loadStop.abort();
+        },
         batchIntervalMs: batchMs,
         // Waits in wall terms: a quarter second, doubling, whatever the speed.
         retry: {
@@ -230,7 +238,6 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     });
     cleanup.push(() => notifications.stop());
 
-    const loadStop = new AbortController();
     const load = runLoad({
       url: stack.url,
       rate: options.rps,
@@ -257,6 +264,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       createdBy: '@demo',
     };
     const started = await engine.start({ release, plan, actor: '@demo' });
+    demoRolloutId = started.id;
     options.onStarted?.(started.id);
     const endStates: readonly string[] = options.interactive
       ? END_STATES.filter((s) => s !== 'paused')
