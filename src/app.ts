@@ -255,6 +255,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       onCommitted: (next) => {
         onCommitted?.(next);
         if (next.state === 'rolled_back') records?.trigger(next.id);
+        if (next.state === 'completed') records?.triggerCompleted(next.id);
       },
     },
   );

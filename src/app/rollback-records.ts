@@ -17,7 +17,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { coerceError } from '../core/errors/rollgate-error.js';
-import { buildForensics, type ForensicsBundle } from '../core/records/forensics.js';
+import {
+  buildForensics,
+  type ForensicsBundle,
+  type ReleaseCapture,
+} from '../core/records/forensics.js';
 import type { ServedTotals } from '../core/records/incident-times.js';
 import { buildPostMortem } from '../core/records/post-mortem.js';
 import { type RolloutHistory, readRolloutHistory } from '../core/records/rollout-history.js';
@@ -57,6 +61,7 @@ export interface OpenedRecords {
 
 export class RollbackRecords {
   private readonly pending = new Map<string, Promise<OpenedRecords | undefined>>();
+  private readonly captures = new Map<string, Promise<ReleaseCapture | undefined>>();
   private readonly stopping = new AbortController();
 
   constructor(
@@ -85,6 +90,54 @@ export class RollbackRecords {
     );
   }
 
+  /**
+   * When a rollout completes (ADR 0143): after `settleMs`, one read of the metric source
+   * over the whole rollout, stored like a rollback's forensics (same row, keyed by the
+   * rollout; first capture wins) for the post-release report. Returns whether it holds a
+   * read. Shares `settled()` and `stop()` with the rollback passes.
+   */
+  captureCompleted(rolloutId: string): Promise<ReleaseCapture | undefined> {
+    const key = `completed:${rolloutId}`;
+    const running = this.captures.get(key);
+    if (running) return running;
+    const p = this.runCompleted(rolloutId).finally(() => this.captures.delete(key));
+    this.captures.set(key, p);
+    return p;
+  }
+
+  /** Like `captureCompleted`, for the engine's hook: errors go to `onError`. */
+  triggerCompleted(rolloutId: string): void {
+    this.captureCompleted(rolloutId).catch((err: unknown) => {
+      // closing before the settle ended: no capture, the report says it used the batches
+      if (this.stopping.signal.aborted) return;
+      this.options.onError?.(coerceError(err), rolloutId);
+    });
+  }
+
+  private async runCompleted(rolloutId: string): Promise<ReleaseCapture | undefined> {
+    const { store } = this.deps;
+    this.stopping.signal.throwIfAborted();
+    const stored = await store.getForensics(rolloutId);
+    if (stored) return stored.bundle as unknown as ReleaseCapture;
+    const events = await store.listEvents(rolloutId);
+    if (events.length === 0) return undefined;
+    const h = readRolloutHistory(events);
+    if (h.state !== 'completed' || h.endedAt === undefined) return undefined;
+    const served = await this.readServed(h);
+    const capture: ReleaseCapture = {
+      format: 'rollgate.release-capture/v1',
+      rolloutId,
+      ...('served' in served ? { served: served.served } : { servedError: served.error }),
+    };
+    await store.saveForensics({
+      rolloutId,
+      capturedAt: this.iso(this.deps.clock.now()),
+      bundle: capture as unknown as Record<string, unknown>,
+    });
+    const kept = await store.getForensics(rolloutId);
+    return (kept?.bundle ?? capture) as unknown as ReleaseCapture;
+  }
+
   /** Opens the records every rolled-back rollout still lacks (after a crash). */
   async reconcile(limit = 20): Promise<OpenedRecords[]> {
     const ids = await this.deps.store.listRollbacksWithoutPostMortem(limit);
@@ -103,12 +156,14 @@ export class RollbackRecords {
   /** Ends the waits under way (their passes fail; `reconcile` finishes them later). */
   async stop(): Promise<void> {
     this.stopping.abort(new Error('rollgate is closing'));
-    await Promise.allSettled([...this.pending.values()]);
+    await Promise.allSettled([...this.pending.values(), ...this.captures.values()]);
   }
 
   /** Resolves once every pass under way has ended. */
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending.values()]);
+    while (this.pending.size > 0 || this.captures.size > 0) {
+      await Promise.allSettled([...this.pending.values(), ...this.captures.values()]);
+    }
   }
 
   private iso(t: number): string {
@@ -180,7 +235,10 @@ export class RollbackRecords {
     return (kept?.bundle ?? bundle) as unknown as ForensicsBundle;
   }
 
-  /** One read of the metric source over the whole exposure, once requests have settled. */
+  /**
+   * One read of the metric source over the whole exposure (the rollout's start to now,
+   * `settleMs` after it ended: rolled back or completed), once requests have settled.
+   */
   private async readServed(
     h: RolloutHistory,
   ): Promise<{ served: ServedTotals } | { error: string }> {

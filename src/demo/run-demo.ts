@@ -187,6 +187,8 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     // built-in router and metrics seen through the demo clock (ADR 0090), and a deployer
     // for versions the demo stack already runs.
     const changes = new WeightChanges();
+    const loadStop = new AbortController();
+    let demoRolloutId: string | undefined;
     const app = await createApp({
       policy,
       store: files.store,
@@ -196,6 +198,12 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       // The outbox and the keeper look every half real second, whatever the speed.
       outbox: { pollIntervalMs: NOTIFY_POLL_WALL_MS * options.speed },
       engine: {
+        // The traffic ends the moment the demo's rollout completes (ADR 0143), so the
+        // read the records take after their settle time is all the router counted.
+        onCommitted: (next) => {
+          if (!options.interactive && next.id === demoRolloutId && next.state === 'completed')
+            loadStop.abort();
+        },
         batchIntervalMs: batchMs,
         // Waits in wall terms: a quarter second, doubling, whatever the speed.
         retry: {
@@ -238,7 +246,6 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     });
     cleanup.push(() => notifications.stop());
 
-    const loadStop = new AbortController();
     const load = runLoad({
       url: stack.url,
       rate: options.rps,
@@ -265,6 +272,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       createdBy: '@demo',
     };
     const started = await engine.start({ release, plan, actor: '@demo' });
+    demoRolloutId = started.id;
     options.onStarted?.(started.id);
     const endStates: readonly string[] = options.interactive
       ? END_STATES.filter((s) => s !== 'paused')
@@ -304,6 +312,9 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     }
     const seconds = (Date.now() - wallStart) / 1000;
     const demoSeconds = (clock.now() - demoStart) / 1000;
+    // The traffic ends with the rollout (well within the records' settle time), so what the
+    // records read over the rollout is all the router counted for the new version (ADR 0143).
+    if (!options.interactive) loadStop.abort();
     if (!options.interactive) await engine.stop();
     await app.records?.settled();
     // The notifications of the end (rolled back, incident resolved) go out before the summary.

@@ -5,6 +5,7 @@
  */
 
 import { RollgateError } from '../core/errors/rollgate-error.js';
+import { servedOfCapture } from '../core/records/forensics.js';
 import { buildPostMortem, type PostMortemDraft } from '../core/records/post-mortem.js';
 import {
   buildPostReleaseReport,
@@ -18,7 +19,7 @@ import {
   releaseMetrics,
 } from '../core/records/release-metrics.js';
 import { type RolloutHistory, readRolloutHistory } from '../core/records/rollout-history.js';
-import type { PostMortemRecord } from '../ports/post-mortem-store.js';
+import type { PostMortemRecord, PostMortemStore } from '../ports/post-mortem-store.js';
 import type { Store } from '../ports/store.js';
 
 export async function loadHistory(store: Store, rolloutId: string): Promise<RolloutHistory> {
@@ -69,9 +70,17 @@ export async function releaseReportDocument(
   options: { now: string; charts: 'inline' | 'files'; chartDir?: string; slo?: SloTargets },
 ): Promise<PostReleaseDocument> {
   const history = await loadHistory(store, rolloutId);
+  // The whole-rollout read captured when the rollout ended (ADR 0143), if the store keeps
+  // captures; otherwise the report falls back to the judged batches and says so.
+  const captures = store as Partial<PostMortemStore>;
+  const measured =
+    typeof captures.getForensics === 'function'
+      ? servedOfCapture((await captures.getForensics(rolloutId))?.bundle)
+      : { servedError: 'this store keeps no captures' };
   return buildPostReleaseReport({
     history,
     now: options.now,
+    ...measured,
     charts: options.charts,
     ...(options.chartDir === undefined ? {} : { chartDir: options.chartDir }),
     ...(options.slo ? { slo: options.slo } : {}),

@@ -144,3 +144,25 @@ export function buildForensics(h: RolloutHistory, options: ForensicsOptions = {}
     ...(options.servedError ? { servedError: options.servedError } : {}),
   };
 }
+
+/**
+ * What a completed rollout's capture holds (ADR 0143), stored in the same place as a
+ * rollback's forensics bundle (one row per rollout; a rollout ends once, so the two never
+ * meet): one read over the whole rollout, or why it failed.
+ */
+export interface ReleaseCapture {
+  format: 'rollgate.release-capture/v1';
+  rolloutId: string;
+  served?: ServedTotals;
+  servedError?: string;
+}
+
+/** The whole-exposure read in a stored capture of either kind, or why there is none. */
+export function servedOfCapture(
+  bundle: Record<string, unknown> | undefined,
+): { served: ServedTotals } | { servedError: string } {
+  if (bundle === undefined) return { servedError: 'no whole-rollout capture in the store' };
+  const b = bundle as Partial<ForensicsBundle | ReleaseCapture>;
+  if (b.served) return { served: b.served };
+  return { servedError: b.servedError ?? 'the capture holds no whole-rollout read' };
+}

@@ -14,6 +14,7 @@ import {
   day,
   duration,
   hhmm,
+  isoSeconds,
   latency,
   percent,
   shortDuration,
@@ -49,6 +50,15 @@ function watchWords(r: PostReleaseReport): string {
   if (watches.length === 0) return 'no post-release watch in the plan';
   const total = watches.reduce((sum, p) => sum + (p.actualSeconds ?? 0), 0);
   return `${duration(total)} post-deployment (${watches.map((w) => w.name).join(', ')})`;
+}
+
+/** Where the endpoint and version figures come from (ADR 0143). */
+function measuredWords(r: PostReleaseReport): string {
+  const m = r.measured;
+  if (m.kind === 'whole_rollout') {
+    return `_Requests, errors and percentiles per endpoint and per version: one read of ${m.source} over the whole rollout (${isoSeconds(m.from)} to ${isoSeconds(m.to)}), every request it counted._`;
+  }
+  return `_Requests, errors and percentiles per endpoint and per version: the judge's recorded batches (${m.reason}); they leave out seconds that straddle a weight change and the time after the last batch._`;
 }
 
 export function renderPostReleaseReport(
@@ -128,6 +138,8 @@ export function renderPostReleaseReport(
     ),
     '',
     '### Performance Metrics',
+    '',
+    measuredWords(r),
     '',
     `#### Latency (p50/p95/p99) - ${r.version}, whole rollout`,
     '',

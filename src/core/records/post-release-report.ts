@@ -6,6 +6,7 @@
  */
 import type { PlanStep } from '../plan/plan-types.js';
 import { type ArmTotals, sumArms, sumBatches } from './arm-totals.js';
+import type { ServedTotals } from './incident-times.js';
 import { type Percentiles, percentiles } from './latency-histogram.js';
 import { renderPostReleaseReport } from './post-release-markdown.js';
 import { latency, ms, percent } from './record-format.js';
@@ -48,6 +49,15 @@ export interface IncidentRow {
   text: string;
 }
 
+/**
+ * Where the per-endpoint and per-version figures come from: one read of the metric source
+ * over the whole rollout, captured when it ended (ADR 0143), or the judge's recorded
+ * batches (which leave out seconds straddling weight changes and the tail).
+ */
+export type MeasuredFrom =
+  | { kind: 'whole_rollout'; from: string; to: string; source: string }
+  | { kind: 'batches'; reason: string };
+
 export interface PostReleaseReport {
   rolloutId: string;
   service: string;
@@ -60,6 +70,8 @@ export interface PostReleaseReport {
   plannedSeconds: number;
   actualSeconds: number;
   phases: PhaseRow[];
+  /** Source of `endpoints` and `overall` (phases, charts and resources: the batches). */
+  measured: MeasuredFrom;
   endpoints: EndpointRow[];
   overall: {
     newVersion: { requests: number; errors: number; errorRate: number; percentiles: Percentiles };
@@ -85,6 +97,10 @@ export interface PostReleaseInput {
   /** 'inline': the SVGs inside the Markdown; 'files': links to `chartDir/<name>`. */
   charts?: 'inline' | 'files';
   chartDir?: string;
+  /** What the versions served over the whole rollout, captured when it ended (ADR 0143). */
+  served?: ServedTotals;
+  /** Why there is no such capture (shown in the report when falling back to batches). */
+  servedError?: string;
 }
 
 export interface PostReleaseDocument {
@@ -209,7 +225,20 @@ export function buildPostReleaseReport(input: PostReleaseInput): PostReleaseDocu
   const h = input.history;
   const batches = allBatches(h);
   const totals = sumBatches(batches);
-  const nv = totals.canary;
+  const served = input.served;
+  // Per-endpoint and per-version figures: the whole-rollout read when captured.
+  const nv = served ? sumArms([served.newVersion]) : totals.canary;
+  const base = served
+    ? served.baseline
+      ? sumArms([served.baseline])
+      : undefined
+    : totals.baseline;
+  const measured: MeasuredFrom = served
+    ? { kind: 'whole_rollout', from: served.from, to: served.to, source: served.source }
+    : {
+        kind: 'batches',
+        reason: input.servedError ?? 'no whole-rollout capture in the store',
+      };
   const phases = phaseRows(h);
   const traffic = batches.filter((b) => b.baseline !== undefined);
   const full = batches.filter((b) => b.baseline === undefined);
@@ -220,15 +249,15 @@ export function buildPostReleaseReport(input: PostReleaseInput): PostReleaseDocu
     windowSecs(traffic),
   );
   const fullRate = perMinute(sumArms(full.map((b) => b.canary)).requests, windowSecs(full));
-  const resources = Object.entries(nv.gauges)
+  const resources = Object.entries(totals.canary.gauges)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([gauge, g]) => {
-      const base = totals.baseline?.gauges[gauge];
+      const baseGauge = totals.baseline?.gauges[gauge];
       return {
         gauge,
         avg: g.avg,
         peak: g.peak,
-        ...(base ? { baselineAvg: base.avg, baselinePeak: base.peak } : {}),
+        ...(baseGauge ? { baselineAvg: baseGauge.avg, baselinePeak: baseGauge.peak } : {}),
       };
     });
   const report: PostReleaseReport = {
@@ -243,6 +272,7 @@ export function buildPostReleaseReport(input: PostReleaseInput): PostReleaseDocu
     plannedSeconds: h.plan.expectedSeconds,
     actualSeconds: rolloutSeconds(h, input.now),
     phases,
+    measured,
     endpoints: endpointRows(nv, input.slo ?? {}),
     overall: {
       newVersion: {
@@ -251,13 +281,13 @@ export function buildPostReleaseReport(input: PostReleaseInput): PostReleaseDocu
         errorRate: nv.errorRate,
         percentiles: percentiles(nv.latency),
       },
-      ...(totals.baseline
+      ...(base
         ? {
             baseline: {
-              requests: totals.baseline.requests,
-              errors: totals.baseline.errors,
-              errorRate: totals.baseline.errorRate,
-              percentiles: percentiles(totals.baseline.latency),
+              requests: base.requests,
+              errors: base.errors,
+              errorRate: base.errorRate,
+              percentiles: percentiles(base.latency),
             },
           }
         : {}),

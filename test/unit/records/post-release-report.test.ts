@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { servedOfCapture } from '../../../src/core/records/forensics.js';
 import { buildPostReleaseReport } from '../../../src/core/records/post-release-report.js';
 import { readRolloutHistory } from '../../../src/core/records/rollout-history.js';
 import { barChartSvg, lineChartSvg } from '../../../src/core/records/svg-chart.js';
 import { expectGolden } from './golden.js';
-import { NOW, rolledBackMajor, successfulMinor } from './record-history-fixture.js';
+import { arm, NOW, rolledBackMajor, successfulMinor } from './record-history-fixture.js';
 import { xmlProblem } from './xml-wellformed.js';
 
 const SLO = {
@@ -118,5 +119,97 @@ describe('SVG charts', () => {
     expect(xmlProblem('<svg x=1/>')).toMatch(/unquoted/);
     expect(xmlProblem('<svg/><svg/>')).toMatch(/second root/);
     expect(xmlProblem('<svg>')).toMatch(/never closed/);
+  });
+});
+
+describe('post-release report: figures from the whole-rollout capture (ADR 0143)', () => {
+  const doc = buildPostReleaseReport({
+    history: readRolloutHistory(successfulMinor()),
+    slo: SLO,
+    now: NOW,
+    charts: 'files',
+  });
+  // 90 minutes at 100 %: not what the batches hold, so every figure must come from here
+  const newVersion = arm(
+    { rpm: 1000, errorRate: 0.002, shares: [0.5, 0.3, 0.15, 0.04, 0.01, 0] },
+    1,
+    90,
+  );
+  const baseline = arm({ rpm: 1000, errorRate: 0.001 }, 1, 7);
+  const served = {
+    from: '2026-03-10T14:00:00.000Z',
+    to: '2026-03-10T15:07:10.000Z',
+    source: 'builtin',
+    newVersion,
+    baseline,
+  };
+  const captured = buildPostReleaseReport({
+    history: readRolloutHistory(successfulMinor()),
+    slo: SLO,
+    now: NOW,
+    charts: 'files',
+    served,
+  });
+
+  it('takes per-endpoint requests, errors and percentiles from the capture, exactly', () => {
+    const r = captured.report;
+    expect(r.measured).toEqual({
+      kind: 'whole_rollout',
+      from: served.from,
+      to: served.to,
+      source: 'builtin',
+    });
+    for (const route of ['/v1/health', '/v1/payment/process'] as const) {
+      const row = r.endpoints.find((e) => e.route === route);
+      const want = newVersion.endpoints?.[route];
+      expect(row?.requests, route).toBe(want?.requests);
+      expect(row?.errors, route).toBe(want?.errors);
+      expect(row?.errorRate, route).toBe((want?.errors ?? 0) / (want?.requests ?? 1));
+    }
+    const health = r.endpoints.find((e) => e.route === '/v1/health');
+    // FAST shares over 72,000 requests: p95 = 0.1 + 0.15 × (0.95 − 0.85) / 0.13
+    expect(health?.percentiles.p95).toBe(0.1 + (0.15 * (0.95 * 72000 - 61200)) / 9360);
+    expect(r.overall.newVersion.requests).toBe(newVersion.requests);
+    expect(r.overall.newVersion.errors).toBe(newVersion.errors);
+    expect(r.overall.baseline?.requests).toBe(baseline.requests);
+    expect(captured.markdown).toContain(
+      'one read of builtin over the whole rollout (2026-03-10T14:00:00Z to 2026-03-10T15:07:10Z)',
+    );
+    // the phases, charts and resources stay on the batches
+    expect(r.phases.map((p) => p.requests)).toEqual(doc.report.phases.map((p) => p.requests));
+    expect(r.resources).toEqual(doc.report.resources);
+  });
+
+  it('falls back to the batches without a capture, and says why', () => {
+    expect(doc.report.measured).toEqual({
+      kind: 'batches',
+      reason: 'no whole-rollout capture in the store',
+    });
+    const failed = buildPostReleaseReport({
+      history: readRolloutHistory(successfulMinor()),
+      now: NOW,
+      servedError: 'router retention exceeded',
+    });
+    expect(failed.report.measured).toEqual({
+      kind: 'batches',
+      reason: 'router retention exceeded',
+    });
+    expect(failed.markdown).toContain("the judge's recorded batches (router retention exceeded)");
+  });
+
+  it('reads the capture of either kind from the store', () => {
+    expect(servedOfCapture(undefined)).toEqual({
+      servedError: 'no whole-rollout capture in the store',
+    });
+    expect(
+      servedOfCapture({ format: 'rollgate.release-capture/v1', rolloutId: 'ro-1', served }),
+    ).toEqual({ served });
+    expect(
+      servedOfCapture({
+        format: 'rollgate.forensics/v1',
+        rolloutId: 'ro-1',
+        servedError: 'down',
+      }),
+    ).toEqual({ servedError: 'down' });
   });
 });
