@@ -19,6 +19,7 @@ export const API_COMMANDS = [
   'rollback',
   'retry',
 ] as const;
+export type ApiCommand = (typeof API_COMMANDS)[number];
 
 const iso = z.string().describe('ISO 8601 time (UTC)');
 const json = z.record(z.string(), z.unknown());

@@ -38,15 +38,18 @@ export interface Gate {
   label: string;
 }
 
+/** The last `judge.verdict` of a rollout, as the dashboard shows it. */
+export interface ObservedVerdict {
+  decision: string;
+  reason: string;
+  at: string;
+  evidence: Record<string, unknown>;
+}
+
 export interface Observations {
   points: ObservationPoint[];
   gates: Gate[];
-  verdict: {
-    decision: string;
-    reason: string;
-    at: string;
-    evidence: Record<string, unknown>;
-  } | null;
+  verdict: ObservedVerdict | null;
 }
 
 const EMPTY: Arm = { requests: 0, errors: 0, errorRate: 0, p99Ms: null, exceedances: null };

@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -12,7 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/app/store-registry.js';
 import { rebuildSnapshot } from '../../src/core/rollout/rollout-reducer.js';
 import type { RolloutSnapshot } from '../../src/core/rollout/rollout-types.js';
+import { seededRandom } from '../../src/demo/seeded-random.js';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.js';
+import { killAfter, killRunningControllers, spawnController } from './controller-run.js';
 
 /**
  * The crash test (issue #3): a controller process runs rollouts against a real store and
@@ -55,18 +55,6 @@ strategies:
 watch:
   chaos: { from: 0s, to: 2s }
 `;
-
-/** mulberry32: a small seeded PRNG, so the kill instants are the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Receiver {
   url: string;
@@ -127,51 +115,18 @@ async function outboxRows(spec: string): Promise<OutboxRow[]> {
   }
 }
 
-const running = new Set<ChildProcess>();
-afterAll(() => {
-  for (const c of running) c.kill('SIGKILL');
-});
+afterAll(killRunningControllers);
 
-interface Run {
-  child: ChildProcess;
-  ready: Promise<boolean>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>;
-}
-
-function spawnChild(spec: string, dir: string, receiver: string): Run {
-  const c = spawn(
-    process.execPath,
-    [child, spec, join(dir, 'rollgate.yaml'), receiver, join(dir, 'stop')],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  running.add(c);
-  let out = '';
-  c.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
+const spawnChild = (spec: string, dir: string, receiver: string) =>
+  spawnController(child, [spec, join(dir, 'rollgate.yaml'), receiver, join(dir, 'stop')], {
+    cwd: dir,
   });
-  const lines = createInterface({ input: c.stdout as NodeJS.ReadableStream });
-  const ready = new Promise<boolean>((resolveReady) => {
-    lines.on('line', (line) => {
-      out += `${line}\n`;
-      if (line === 'ready') resolveReady(true);
-    });
-    c.on('exit', () => resolveReady(false));
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>(
-    (r) =>
-      c.on('exit', (code, signal) => {
-        running.delete(c);
-        r({ code, signal, out });
-      }),
-  );
-  return { child: c, ready, exit };
-}
 
 async function crashTest(spec: string, label: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `rollgate-chaos-${label}-`));
   writeFileSync(join(dir, 'rollgate.yaml'), POLICY);
   const receiver = await startReceiver();
-  const random = seeded(SEED);
+  const random = seededRandom(SEED);
   const store = await openStore(spec, { cwd: dir });
   try {
     let kills = 0;
@@ -179,19 +134,9 @@ async function crashTest(spec: string, label: string): Promise<void> {
     /** Per rollout: how far the store said it was at each kill. */
     const progress = new Map<string, { step: number; seq: number }>();
     while (kills < KILLS) {
-      const run = spawnChild(spec, dir, receiver.url);
       restarts += 1;
-      const ready = await run.ready;
-      if (!ready) {
-        const ended = await run.exit;
-        throw new Error(`the controller exited early (${ended.code}): ${ended.out}`);
-      }
       // a random instant in the next 900 ms of its life
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 900)));
-      run.child.kill('SIGKILL');
-      const ended = await run.exit;
-      if (ended.signal !== 'SIGKILL')
-        throw new Error(`the controller ended by itself: ${ended.out}`);
+      await killAfter(spawnChild(spec, dir, receiver.url), Math.floor(random() * 900));
       kills += 1;
       for (const s of await store.listRollouts({ service: 'shop' })) {
         const before = progress.get(s.id);

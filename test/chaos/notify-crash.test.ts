@@ -1,17 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqlStore } from '../../src/adapters/store/sql/sql-store.js';
 import { sqliteBackend } from '../../src/adapters/store/sqlite/sqlite-backend.js';
+import { seededRandom } from '../../src/demo/seeded-random.js';
 import {
   type NotifyReceiver,
   type ReceivedRequest,
   startReceiver,
 } from '../helpers/notify-receiver.js';
+import { killAfter, killRunningControllers, spawnController } from './controller-run.js';
 
 /**
  * Notifications under SIGKILL (issue #9): a controller delivering real notifications
@@ -64,51 +64,17 @@ notifications:
 `;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const running = new Set<ChildProcess>();
 const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
-  for (const c of running) c.kill('SIGKILL');
+  killRunningControllers();
   for (const f of cleanup.reverse()) await f();
 });
 
-function spawnChild(dir: string, env: Record<string, string>) {
-  const c = spawn(
-    process.execPath,
-    [child, join(dir, 'chaos.db'), join(dir, 'rollgate.yaml'), join(dir, 'stop')],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-  );
-  running.add(c);
-  let out = '';
-  c.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
+const spawnChild = (dir: string, env: Record<string, string>) =>
+  spawnController(child, [join(dir, 'chaos.db'), join(dir, 'rollgate.yaml'), join(dir, 'stop')], {
+    cwd: dir,
+    env,
   });
-  const lines = createInterface({ input: c.stdout as NodeJS.ReadableStream });
-  const ready = new Promise<boolean>((ok) => {
-    lines.on('line', (line) => {
-      out += `${line}\n`;
-      if (line === 'ready') ok(true);
-    });
-    c.on('exit', () => ok(false));
-  });
-  const exit = new Promise<{ code: number | null; signal: string | null; out: string }>((r) =>
-    c.on('exit', (code, signal) => {
-      running.delete(c);
-      r({ code, signal, out });
-    }),
-  );
-  return { child: c, ready, exit };
-}
 
 /** The idempotency key a request carries: Standard Webhooks' `webhook-id`, Slack's context line. */
 function keyOf(r: ReceivedRequest): string {
@@ -120,7 +86,7 @@ function keyOf(r: ReceivedRequest): string {
 
 describe('notifications while the controller is killed with SIGKILL 36 times', () => {
   it('every delivered message reached its receiver, exactly once after dedupe by key', async () => {
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     // Slow-ish receivers: the kills land during deliveries.
     const slow = () => ({ status: 200, delayMs: Math.floor(random() * 40) });
     const receivers: Record<string, NotifyReceiver> = {
@@ -142,16 +108,7 @@ describe('notifications while the controller is killed with SIGKILL 36 times', (
 
     let kills = 0;
     while (kills < KILLS) {
-      const run = spawnChild(dir, env);
-      if (!(await run.ready)) {
-        const ended = await run.exit;
-        throw new Error(`the controller exited early (${ended.code}): ${ended.out}`);
-      }
-      await new Promise((r) => setTimeout(r, 150 + Math.floor(random() * 900)));
-      run.child.kill('SIGKILL');
-      const ended = await run.exit;
-      if (ended.signal !== 'SIGKILL')
-        throw new Error(`the controller ended by itself: ${ended.out}`);
+      await killAfter(spawnChild(dir, env), 150 + Math.floor(random() * 900));
       kills += 1;
     }
     writeFileSync(join(dir, 'stop'), '');

@@ -1,10 +1,11 @@
-import { describe, expect, it, onTestFinished, type TestContext } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { RollgateError } from '../../src/core/errors/rollgate-error.js';
 import type { IncidentRecord } from '../../src/core/incident/incident.js';
 import type { IncidentStore } from '../../src/ports/incident-store.js';
 import type { Store } from '../../src/ports/store.js';
 import type { StoreTarget } from './store-contract.js';
-import { at, event, snapshot } from './store-fixtures.js';
+import { at } from './store-fixtures.js';
+import { freshStore, ROLLED_BACK } from './store-harness.js';
 
 type Both = Store & IncidentStore;
 
@@ -37,30 +38,7 @@ const message = (key: string, extra: Record<string, unknown> = {}) => ({
 
 /** Incidents, the outbox's admin side and disabled channels, on every SQL backend. */
 export function incidentStoreContract(name: string, target: StoreTarget): void {
-  async function fresh(ctx: TestContext): Promise<Both> {
-    const t = target();
-    if (typeof t === 'string') {
-      ctx.skip(t);
-      throw new Error('unreachable');
-    }
-    const database = await t.newDatabase();
-    const store = database.open() as Both;
-    onTestFinished(async () => {
-      await store.close().catch(() => undefined);
-      await database.dispose();
-    });
-    await store.migrate();
-    for (const [id, service] of [
-      ['ro-1', 'payments'],
-      ['ro-2', 'payments'],
-      ['ro-3', 'search'],
-    ] as const) {
-      await store.createRollout(snapshot(id, { service, state: 'rolled_back', lastSeq: 1 }), [
-        event('rollout.created'),
-      ]);
-    }
-    return store;
-  }
+  const fresh = (ctx: TestContext) => freshStore<Both>(ctx, target, ROLLED_BACK);
 
   describe(`IncidentStore contract: ${name}`, () => {
     it('opens an incident once per id; a second open is a no-op that keeps the first', async (ctx) => {

@@ -1,21 +1,11 @@
-import { describe, expect, it, onTestFinished, type TestContext } from 'vitest';
-import { RollgateError } from '../../src/core/errors/rollgate-error.js';
+import { describe, expect, it, type TestContext } from 'vitest';
 import type { PostMortemStore } from '../../src/ports/post-mortem-store.js';
 import type { Store } from '../../src/ports/store.js';
 import type { StoreTarget } from './store-contract.js';
-import { at, event, snapshot } from './store-fixtures.js';
+import { at } from './store-fixtures.js';
+import { freshStore, ROLLED_BACK, rejection } from './store-harness.js';
 
 type Both = Store & PostMortemStore;
-
-async function rejection(promise: Promise<unknown>): Promise<RollgateError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RollgateError);
-    return err as RollgateError;
-  }
-  throw new Error('expected the store to refuse, but it accepted');
-}
 
 const pm = (id: string, rolloutId: string, createdSeconds: number, service = 'payments') => ({
   id,
@@ -55,30 +45,7 @@ const ITEMS = [
 
 /** The post-mortem half of the store, on every backend that implements it. */
 export function postMortemStoreContract(name: string, target: StoreTarget): void {
-  async function fresh(ctx: TestContext): Promise<Both> {
-    const t = target();
-    if (typeof t === 'string') {
-      ctx.skip(t);
-      throw new Error('unreachable');
-    }
-    const database = await t.newDatabase();
-    const store = database.open() as Both;
-    onTestFinished(async () => {
-      await store.close().catch(() => undefined);
-      await database.dispose();
-    });
-    await store.migrate();
-    for (const [id, service] of [
-      ['ro-1', 'payments'],
-      ['ro-2', 'payments'],
-      ['ro-3', 'search'],
-    ] as const) {
-      await store.createRollout(snapshot(id, { service, state: 'rolled_back', lastSeq: 1 }), [
-        event('rollout.created'),
-      ]);
-    }
-    return store;
-  }
+  const fresh = (ctx: TestContext) => freshStore<Both>(ctx, target, ROLLED_BACK);
 
   describe(`PostMortemStore contract: ${name}`, () => {
     it('creates, reads back and refuses a second post-mortem for the same id or rollout', async (ctx) => {

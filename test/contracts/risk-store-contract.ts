@@ -1,22 +1,12 @@
-import { describe, expect, it, onTestFinished, type TestContext } from 'vitest';
-import { RollgateError } from '../../src/core/errors/rollgate-error.js';
+import { describe, expect, it, type TestContext } from 'vitest';
 import type { PostMortemStore } from '../../src/ports/post-mortem-store.js';
 import type { RiskStore } from '../../src/ports/risk-store.js';
 import type { Store } from '../../src/ports/store.js';
 import type { StoreTarget } from './store-contract.js';
 import { at, event, snapshot } from './store-fixtures.js';
+import { freshStore, rejection } from './store-harness.js';
 
 type All = Store & PostMortemStore & RiskStore;
-
-async function rejection(promise: Promise<unknown>): Promise<RollgateError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RollgateError);
-    return err as RollgateError;
-  }
-  throw new Error('expected the store to refuse, but it accepted');
-}
 
 const by = (seconds: number, actor = '@alex') => ({ at: at(seconds), actor });
 
@@ -30,21 +20,7 @@ const gateway = {
 
 /** The risk register, forensics and the rollback reaction's work list, on every SQL backend. */
 export function riskStoreContract(name: string, target: StoreTarget): void {
-  async function fresh(ctx: TestContext): Promise<All> {
-    const t = target();
-    if (typeof t === 'string') {
-      ctx.skip(t);
-      throw new Error('unreachable');
-    }
-    const database = await t.newDatabase();
-    const store = database.open() as All;
-    onTestFinished(async () => {
-      await store.close().catch(() => undefined);
-      await database.dispose();
-    });
-    await store.migrate();
-    return store;
-  }
+  const fresh = (ctx: TestContext) => freshStore<All>(ctx, target);
 
   describe(`RiskStore contract: ${name}`, () => {
     it('adds risks with the next RISK-<n>, defaults and a created entry; refuses a taken id', async (ctx) => {

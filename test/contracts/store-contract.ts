@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished, type TestContext } from 'vitest';
-import { RollgateError } from '../../src/core/errors/rollgate-error.js';
 import type { Store } from '../../src/ports/store.js';
 import { advance, at, event, release, snapshot } from './store-fixtures.js';
+import { rejection } from './store-harness.js';
 
 /** One empty database; `open` makes a store instance on it (not yet migrated). */
 export interface StoreDatabase {
@@ -11,16 +11,6 @@ export interface StoreDatabase {
 
 /** How a backend provides fresh databases; a string is the reason the backend is skipped. */
 export type StoreTarget = () => { newDatabase(): Promise<StoreDatabase> } | string;
-
-async function rejection(promise: Promise<unknown>): Promise<RollgateError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RollgateError);
-    return err as RollgateError;
-  }
-  throw new Error('expected the store to refuse, but it accepted');
-}
 
 /**
  * The Store port's contract, run against every implementation (CONVENTIONS.md "Tests").

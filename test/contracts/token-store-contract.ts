@@ -1,21 +1,11 @@
-import { describe, expect, it, onTestFinished, type TestContext } from 'vitest';
-import { RollgateError } from '../../src/core/errors/rollgate-error.js';
+import { describe, expect, it, type TestContext } from 'vitest';
 import type { Store } from '../../src/ports/store.js';
 import type { ApiTokenRecord, TokenStore } from '../../src/ports/token-store.js';
 import type { StoreTarget } from './store-contract.js';
 import { at } from './store-fixtures.js';
+import { freshStore, rejection } from './store-harness.js';
 
 type Both = Store & TokenStore;
-
-async function rejection(promise: Promise<unknown>): Promise<RollgateError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RollgateError);
-    return err as RollgateError;
-  }
-  throw new Error('expected the store to refuse, but it accepted');
-}
 
 const token = (id: string, seconds: number, role: ApiTokenRecord['role'] = 'viewer') => ({
   id,
@@ -28,21 +18,7 @@ const token = (id: string, seconds: number, role: ApiTokenRecord['role'] = 'view
 
 /** The API-token half of the store (migration 5), on every backend that implements it. */
 export function tokenStoreContract(name: string, target: StoreTarget): void {
-  async function fresh(ctx: TestContext): Promise<Both> {
-    const t = target();
-    if (typeof t === 'string') {
-      ctx.skip(t);
-      throw new Error('unreachable');
-    }
-    const database = await t.newDatabase();
-    const store = database.open() as Both;
-    onTestFinished(async () => {
-      await store.close().catch(() => undefined);
-      await database.dispose();
-    });
-    await store.migrate();
-    return store;
-  }
+  const fresh = (ctx: TestContext) => freshStore<Both>(ctx, target);
 
   describe(`TokenStore contract: ${name}`, () => {
     it('creates, reads back, lists oldest first and refuses a second token with the same id', async (ctx) => {

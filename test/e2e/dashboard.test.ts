@@ -1,10 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, BIN, childrenOf, REPO } from '../helpers/rollgate-cli.js';
 
 // The dashboard end to end (issue #8): `rollgate demo --ui` serves the real server and the
 // built dashboard on the demo's store; Debian's Chromium (never a downloaded browser) opens
@@ -12,34 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // and resumed; then, on the same store, an error-spike release is rolled back by the judge
 // and its post-mortem opened (the spike is caught within seconds of the canary's first
 // traffic, too fast to pause reliably; ADR 0164). Screenshots go to .reports/screenshots/.
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repo, 'bin', 'rollgate.js');
 const CHROMIUM = process.env.ROLLGATE_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(repo, '.reports', 'screenshots');
+const SHOTS = join(REPO, '.reports', 'screenshots');
 const haveBrowser = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true';
 
 let browser: Browser | undefined;
 let dir: string | undefined;
 const demos: Demo[] = [];
-
-function childrenOf(pid: number): number[] {
-  const out = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/).map(Number))
-    .filter(([, ppid]) => ppid === pid)
-    .map(([p]) => p as number);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** One `rollgate demo --ui --json` process: its JSON lines, stderr and children. */
 class Demo {
@@ -50,7 +30,7 @@ class Demo {
   private readonly sampler: NodeJS.Timeout;
 
   constructor(cwd: string, args: string[]) {
-    this.child = spawn(process.execPath, [bin, 'demo', '--ui', '--port', '0', '--json', ...args], {
+    this.child = spawn(process.execPath, [BIN, 'demo', '--ui', '--port', '0', '--json', ...args], {
       cwd,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

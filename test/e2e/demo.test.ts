@@ -1,37 +1,16 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { alive, BIN, childrenOf } from '../helpers/rollgate-cli.js';
 
 // `rollgate demo` as a newcomer runs it: `node bin/rollgate.js demo` in an empty directory,
 // at a high clock speed (and more load, so each short stage still carries enough traffic).
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repo, 'bin', 'rollgate.js');
 const SPEED = '240';
 const RPS = '400';
 const dirs: string[] = [];
 const running = new Set<ChildProcess>();
-
-/** Pids of the processes whose parent is `pid` (the router and both demo versions). */
-function childrenOf(pid: number): number[] {
-  const out = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/).map(Number))
-    .filter(([, ppid]) => ppid === pid)
-    .map(([p]) => p as number);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface DemoRun {
   code: number | null;
@@ -50,7 +29,7 @@ function runDemo(
   const dir = mkdtempSync(join(tmpdir(), 'rollgate-e2e-demo-'));
   dirs.push(dir);
   const started = Date.now();
-  const child = spawn(process.execPath, [bin, 'demo', ...args], {
+  const child = spawn(process.execPath, [BIN, 'demo', ...args], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

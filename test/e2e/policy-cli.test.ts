@@ -1,26 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { REPO, runRollgate } from '../helpers/rollgate-cli.js';
 
 // The CLI as a user runs it: `node <repo>/bin/rollgate.js` in a fresh, empty directory.
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repo, 'bin', 'rollgate.js');
 let dir: string;
 
-function rollgate(...args: string[]) {
-  const run = spawnSync(process.execPath, [bin, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 60_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const rollgate = (...args: string[]) => runRollgate(args, { cwd: dir });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rollgate-e2e-policy-'));
@@ -167,14 +156,14 @@ describe('rollgate schema', () => {
   it('prints the committed JSON Schema, which validates the examples with ajv', () => {
     const run = rollgate('schema');
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(readFileSync(join(repo, 'schema', 'rollgate.schema.json'), 'utf8'));
+    expect(run.stdout).toBe(readFileSync(join(REPO, 'schema', 'rollgate.schema.json'), 'utf8'));
     const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
       JSON.parse(run.stdout),
     );
     for (const name of ['minimal.yaml', 'vm-haproxy.yaml', 'kubernetes.yaml']) {
-      const text = readFileSync(join(repo, 'examples', name), 'utf8');
+      const text = readFileSync(join(REPO, 'examples', name), 'utf8');
       expect(validate(parse(text)), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
-      expect(rollgate('validate', join(repo, 'examples', name)).code).toBe(0);
+      expect(rollgate('validate', join(REPO, 'examples', name)).code).toBe(0);
     }
   });
 });

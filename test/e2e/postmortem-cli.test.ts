@@ -1,27 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TO_FILL } from '../../src/core/records/post-mortem.js';
+import { runRollgate } from '../helpers/rollgate-cli.js';
 import { seedRecordStore } from '../integration/records-cli-fixture.js';
 
 // `rollgate postmortem export ID > pm.md` as a user runs it: node bin/rollgate.js, stdout
 // redirected to a file, the store named by ROLLGATE_STORE.
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repo, 'bin', 'rollgate.js');
 let dir: string;
 
-function rollgate(...args: string[]) {
-  const run = spawnSync(process.execPath, [bin, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ROLLGATE_STORE: join(dir, 'store.db') },
-    timeout: 60_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const rollgate = (...args: string[]) =>
+  runRollgate(args, { cwd: dir, env: { ROLLGATE_STORE: join(dir, 'store.db') } });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rollgate-e2e-pm-'));

@@ -1,26 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Risk } from '../../src/core/risk/risk-types.js';
+import { runRollgate } from '../helpers/rollgate-cli.js';
 
 // `rollgate risk add|list|update|show` as a user runs it: node bin/rollgate.js with the
 // store in ROLLGATE_STORE (a SQLite file the first command creates).
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repo, 'bin', 'rollgate.js');
 let dir: string;
 
-function rollgate(...args: string[]) {
-  const run = spawnSync(process.execPath, [bin, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', USER: 'alex', ROLLGATE_STORE: join(dir, 'store.db') },
-    timeout: 60_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const rollgate = (...args: string[]) =>
+  runRollgate(args, { cwd: dir, env: { USER: 'alex', ROLLGATE_STORE: join(dir, 'store.db') } });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rollgate-e2e-risk-'));

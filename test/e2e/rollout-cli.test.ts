@@ -1,20 +1,18 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadPolicyFile } from '../../src/config/policy-file.js';
 import { resolvePlan } from '../../src/core/plan/resolve-plan.js';
 import { applyEngineInput } from '../../src/core/rollout/rollout-machine.js';
 import type { RolloutSnapshot } from '../../src/core/rollout/rollout-types.js';
+import { BIN, REPO, runRollgate } from '../helpers/rollgate-cli.js';
 
 // The rollout commands as a user runs them: `node bin/rollgate.js …` in a project folder,
 // against the default SQLite store (.rollgate/rollgate.db) unless --store says otherwise.
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repo, 'bin', 'rollgate.js');
 let dir: string;
 const children = new Set<ChildProcess>();
 
@@ -26,20 +24,13 @@ services:
     metrics: { type: builtin }
 `;
 
-function rollgate(...args: string[]) {
-  const run = spawnSync(process.execPath, [bin, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', USER: 'alice', ROLLGATE_STORE: '' },
-    timeout: 60_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const rollgate = (...args: string[]) =>
+  runRollgate(args, { cwd: dir, env: { USER: 'alice', ROLLGATE_STORE: '' } });
 
 function rollgateAsync(
   ...args: string[]
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const c = spawn(process.execPath, [bin, ...args], {
+  const c = spawn(process.execPath, [BIN, ...args], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1', USER: 'bob', ROLLGATE_STORE: '' },
   });
@@ -253,7 +244,7 @@ describe('release start refuses what it cannot run, before writing anything', ()
 
 describe('rollgate controller', () => {
   it('runs in the foreground and stops cleanly on SIGTERM (exit 0)', async () => {
-    const c = spawn(process.execPath, [bin, 'controller', '--store', 'controller.db'], {
+    const c = spawn(process.execPath, [BIN, 'controller', '--store', 'controller.db'], {
       cwd: dir,
       env: { ...process.env, ROLLGATE_STORE: '' },
     });
@@ -302,7 +293,7 @@ describe('store faults the user sees', () => {
       process.execPath,
       [
         '-e',
-        `const D=require(${JSON.stringify(join(repo, 'node_modules/better-sqlite3'))});` +
+        `const D=require(${JSON.stringify(join(REPO, 'node_modules/better-sqlite3'))});` +
           `const db=new D(${JSON.stringify(file)});db.exec('begin immediate');` +
           `process.stdout.write('locked\\n');setInterval(()=>{},1000);`,
       ],

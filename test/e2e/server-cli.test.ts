@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, runRollgate } from '../helpers/rollgate-cli.js';
 
 // `rollgate server` as a user runs it (a subprocess on 127.0.0.1, port 0, the default
 // SQLite store, the policy in the folder), driven by the same CLI with --server/--token:
 // outputs and exit codes as the local commands give them.
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repo, 'bin', 'rollgate.js');
 let dir: string;
 let server: ChildProcess | undefined;
 let url = '';
@@ -23,18 +21,11 @@ services:
     metrics: { type: prometheus, url: "http://127.0.0.1:9" }
 `;
 
-function rollgate(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, [bin, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', USER: 'carol', ROLLGATE_STORE: '', ...env },
-    timeout: 60_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const rollgate = (args: string[], env: Record<string, string> = {}) =>
+  runRollgate(args, { cwd: dir, env: { USER: 'carol', ROLLGATE_STORE: '', ...env } });
 
 function rollgateAsync(args: string[], env: Record<string, string> = {}) {
-  const c = spawn(process.execPath, [bin, ...args], {
+  const c = spawn(process.execPath, [BIN, ...args], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1', USER: 'carol', ROLLGATE_STORE: '', ...env },
   });
@@ -50,7 +41,7 @@ function rollgateAsync(args: string[], env: Record<string, string> = {}) {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rollgate-e2e-server-'));
   writeFileSync(join(dir, 'rollgate.yaml'), POLICY);
-  server = spawn(process.execPath, [bin, 'server', '--port', '0'], {
+  server = spawn(process.execPath, [BIN, 'server', '--port', '0'], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1', USER: 'carol', ROLLGATE_STORE: '' },
   });

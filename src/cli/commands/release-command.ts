@@ -27,6 +27,19 @@ interface StartOptions extends RemoteOptions {
   speed?: string;
 }
 
+/** The release the options describe, locally or for the server (options not given left out). */
+function releaseInput(options: StartOptions) {
+  return {
+    service: options.service,
+    version: options.version,
+    type: options.type,
+    ...(options.previousVersion === undefined ? {} : { previousVersion: options.previousVersion }),
+    ...(options.env === undefined ? {} : { environment: options.env }),
+    ...(options.risk === undefined ? {} : { risk: options.risk }),
+    ...(options.notes === undefined ? {} : { notes: options.notes }),
+  };
+}
+
 function speedOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const speed = Number(text);
@@ -88,16 +101,8 @@ export function registerReleaseCommand(program: Command, context: CommandContext
         // so the start is recorded and `rollgate controller` picks the rollout up.
         if (!options.wait) await app.engine.stop();
         const { rollout: started, plan } = await startRelease(app, {
-          service: options.service,
-          version: options.version,
-          type: options.type,
+          ...releaseInput(options),
           actor,
-          ...(options.previousVersion === undefined
-            ? {}
-            : { previousVersion: options.previousVersion }),
-          ...(options.env === undefined ? {} : { environment: options.env }),
-          ...(options.risk === undefined ? {} : { risk: options.risk }),
-          ...(options.notes === undefined ? {} : { notes: options.notes }),
         });
         if (!options.wait) {
           if (options.json) io.out(`${JSON.stringify(started, null, 2)}\n`);
@@ -154,15 +159,7 @@ async function remoteStart(
   context: CommandContext,
 ): Promise<void> {
   const io = context.io;
-  const { rollout: started, stepCount } = await startRemote(api, {
-    service: options.service,
-    version: options.version,
-    type: options.type,
-    ...(options.previousVersion === undefined ? {} : { previousVersion: options.previousVersion }),
-    ...(options.env === undefined ? {} : { environment: options.env }),
-    ...(options.risk === undefined ? {} : { risk: options.risk }),
-    ...(options.notes === undefined ? {} : { notes: options.notes }),
-  });
+  const { rollout: started, stepCount } = await startRemote(api, releaseInput(options));
   if (!options.wait) {
     if (options.json) io.out(`${JSON.stringify(started, null, 2)}\n`);
     else {

@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
-import { IN_FLIGHT_STATES, type OutboxMessage } from '../../core/rollout/rollout-types.js';
+import type { App } from '../../app.js';
+import {
+  IN_FLIGHT_STATES,
+  type OutboxMessage,
+  type RolloutSnapshot,
+  type RolloutState,
+  type TimelineEvent,
+} from '../../core/rollout/rollout-types.js';
 import { isIncidentStore } from '../../ports/incident-store.js';
 import { addStoreOptions, withCliApp } from '../cli-app.js';
 import type { CommandContext } from '../command-registry.js';
 import { EXIT } from '../exit-codes.js';
-import { findRollout } from '../find-rollout.js';
+import { findRollout, type RolloutRef } from '../find-rollout.js';
 import { exitCodeForState, followRollout, stopSignal, WATCH_ENDS } from '../follow-rollout.js';
 import { addRemoteOptions, RemoteApi, type RemoteOptions } from '../remote-api.js';
 import { followRemote, inFlightRemote } from '../remote-commands.js';
@@ -36,86 +43,94 @@ export function registerStatusCommand(program: Command, context: CommandContext)
     const io = context.io;
     const remote = RemoteApi.from(options, io);
     if (remote) {
-      await remoteStatus(remote, id, options, context);
+      await showStatus(remoteSource(remote), id, options, context);
       return;
     }
     await withCliApp(io, options, async (app) => {
       await app.engine.stop(); // reads only: this process drives nothing
-      if (id === undefined && options.service === undefined) {
-        const rollouts = await app.store.listRollouts({ states: IN_FLIGHT_STATES });
-        if (options.json) io.out(`${JSON.stringify(rollouts, null, 2)}\n`);
-        else if (rollouts.length === 0) io.out('no rollout in flight\n');
-        else io.out(renderRolloutTable(rollouts));
-        context.setExitCode(EXIT.ok);
-        return;
-      }
-      const s = await findRollout(
-        app,
-        { id, service: options.service, env: options.env },
-        { latest: true },
-      );
-      if (!options.watch) {
-        const events = await app.store.listEvents(s.id);
-        const dead = isIncidentStore(app.store)
-          ? await app.store.listOutbox({ rolloutId: s.id, statuses: ['dead'] })
-          : [];
-        if (options.json)
-          io.out(`${JSON.stringify({ rollout: s, events, deadLetters: dead }, null, 2)}\n`);
-        else io.out(renderRollout(s, events) + renderDeadLetters(dead));
-        context.setExitCode(EXIT.ok);
-        return;
-      }
-      const stop = stopSignal();
-      try {
-        const final = await followRollout(app, s.id, {
-          drive: false,
-          until: WATCH_ENDS,
-          signal: stop.signal,
-          onEvent: (e) => io.out(options.json ? `${JSON.stringify(e)}\n` : `${renderEvent(e)}\n`),
-        });
-        if (!options.json) io.out(renderRollout(final, [], 0));
-        context.setExitCode(
-          WATCH_ENDS.includes(final.state) ? exitCodeForState(final.state) : EXIT.interrupted,
-        );
-      } finally {
-        stop.dispose();
-      }
+      await showStatus(localSource(app), id, options, context);
     });
   });
 }
 
-/** `status` against a remote server: the same output from the API. */
-async function remoteStatus(
-  api: RemoteApi,
+/** Where `status` reads: the store of this process, or a remote server's API. */
+interface StatusSource<T extends { id: string }> {
+  inFlight(): Promise<RolloutSnapshot[]>;
+  find(ref: RolloutRef): Promise<T>;
+  /** The rollout found, its timeline and (from a store) its dead letters. */
+  detail(found: T): Promise<{
+    rollout: RolloutSnapshot;
+    events: TimelineEvent[];
+    deadLetters?: OutboxMessage[];
+  }>;
+  follow(
+    id: string,
+    options: {
+      until: readonly RolloutState[];
+      signal: AbortSignal;
+      onEvent: (e: TimelineEvent) => void;
+    },
+  ): Promise<RolloutSnapshot>;
+}
+
+function localSource(app: App): StatusSource<RolloutSnapshot> {
+  return {
+    inFlight: () => app.store.listRollouts({ states: IN_FLIGHT_STATES }),
+    find: (ref) => findRollout(app, ref, { latest: true }),
+    async detail(s) {
+      const events = await app.store.listEvents(s.id);
+      const deadLetters = isIncidentStore(app.store)
+        ? await app.store.listOutbox({ rolloutId: s.id, statuses: ['dead'] })
+        : [];
+      return { rollout: s, events, deadLetters };
+    },
+    follow: (id, options) => followRollout(app, id, { drive: false, ...options }),
+  };
+}
+
+function remoteSource(api: RemoteApi): StatusSource<{ id: string }> {
+  return {
+    inFlight: () => inFlightRemote(api),
+    find: (ref) => findRollout({ store: api }, ref, { latest: true }),
+    async detail(target) {
+      const { rollout } = await api.snapshot(target.id);
+      const events = await api.events(target.id);
+      return { rollout, events };
+    },
+    follow: (id, options) => followRemote(api, id, options),
+  };
+}
+
+/** `status` from either source: the same output, locally or from the API. */
+async function showStatus<T extends { id: string }>(
+  source: StatusSource<T>,
   id: string | undefined,
   options: StatusOptions,
   context: CommandContext,
 ): Promise<void> {
   const io = context.io;
   if (id === undefined && options.service === undefined) {
-    const rollouts = await inFlightRemote(api);
+    const rollouts = await source.inFlight();
     if (options.json) io.out(`${JSON.stringify(rollouts, null, 2)}\n`);
     else if (rollouts.length === 0) io.out('no rollout in flight\n');
     else io.out(renderRolloutTable(rollouts));
     context.setExitCode(EXIT.ok);
     return;
   }
-  const target = await findRollout(
-    { store: api },
-    { id, service: options.service, env: options.env },
-    { latest: true },
-  );
+  const target = await source.find({ id, service: options.service, env: options.env });
   if (!options.watch) {
-    const { rollout } = await api.snapshot(target.id);
-    const events = await api.events(target.id);
-    if (options.json) io.out(`${JSON.stringify({ rollout, events }, null, 2)}\n`);
-    else io.out(renderRollout(rollout, events));
+    const detail = await source.detail(target);
+    if (options.json) io.out(`${JSON.stringify(detail, null, 2)}\n`);
+    else
+      io.out(
+        renderRollout(detail.rollout, detail.events) + renderDeadLetters(detail.deadLetters ?? []),
+      );
     context.setExitCode(EXIT.ok);
     return;
   }
   const stop = stopSignal();
   try {
-    const final = await followRemote(api, target.id, {
+    const final = await source.follow(target.id, {
       until: WATCH_ENDS,
       signal: stop.signal,
       onEvent: (e) => io.out(options.json ? `${JSON.stringify(e)}\n` : `${renderEvent(e)}\n`),

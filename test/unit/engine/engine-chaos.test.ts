@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { rebuildSnapshot } from '../../../src/core/rollout/rollout-reducer.js';
 import { COMMANDS, type RolloutSnapshot } from '../../../src/core/rollout/rollout-types.js';
+import { seededRandom } from '../../../src/demo/seeded-random.js';
 import { EngineHarness } from '../../fakes/engine-harness.js';
 import type { Rule } from '../../fakes/fake-judge.js';
 import { flush } from '../../fakes/manual-clock.js';
 import { PLANS, release } from '../../fakes/plans.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** More runs for a soak: ROLLGATE_CHAOS_SEEDS=500 npx vitest run test/unit/engine/engine-chaos.test.ts */
 const SEEDS = Number(process.env.ROLLGATE_CHAOS_SEEDS ?? 40);
@@ -45,7 +35,7 @@ describe('chaos: random commands, failures, verdicts and controller kills agains
     let paused = 0;
     let totalKills = 0;
     for (let seed = 1; seed <= SEEDS; seed += 1) {
-      const rnd = prng(seed);
+      const rnd = seededRandom(seed);
       let h = new EngineHarness({
         retry: { attempts: 3, initialDelayMs: 500, maxDelayMs: 2000, factor: 2 },
       });

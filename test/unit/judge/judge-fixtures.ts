@@ -1,17 +1,9 @@
 import type { Batch, StageSpec } from '../../../src/core/judge/judge-types.js';
 import type { GateSpec, JudgePolicy } from '../../../src/core/plan/plan-types.js';
+import { seededRandom } from '../../../src/demo/seeded-random.js';
 
-/** A seeded PRNG (mulberry32) and a binomial sampler small enough for tests. */
-export function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32), the demo's: the same seed replays the same sequence. */
+export const rng = seededRandom;
 
 export function binomial(next: () => number, n: number, p: number): number {
   if (n * p > 40) {

@@ -3,22 +3,11 @@ import type { Decision } from '../../../src/core/judge/judge-types.js';
 import type { EngineInput } from '../../../src/core/rollout/rollout-machine.js';
 import { rebuildSnapshot } from '../../../src/core/rollout/rollout-reducer.js';
 import { COMMANDS, type RolloutSnapshot } from '../../../src/core/rollout/rollout-types.js';
+import { seededRandom } from '../../../src/demo/seeded-random.js';
 import { verdict } from '../../fakes/fake-judge.js';
 import { healthyArm } from '../../fakes/fake-metric-source.js';
 import { MachineHarness } from '../../fakes/machine-driver.js';
 import { PLANS } from '../../fakes/plans.js';
-
-/** Small seeded PRNG (mulberry32): the same seed replays the same sequence. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DECISIONS: Decision[] = [
   'continue',
@@ -120,7 +109,7 @@ describe('rebuildSnapshot', () => {
     const reached = new Set<string>();
     const kinds = Object.values(PLANS);
     for (let seed = 1; seed <= 200; seed += 1) {
-      const rnd = prng(seed);
+      const rnd = seededRandom(seed);
       const h = await MachineHarness.create(kinds[seed % kinds.length]!(), `ro-${seed}`);
       reached.add(h.snapshot.state);
       for (let n = 0; n < 60; n += 1) {

@@ -1,7 +1,9 @@
 /**
  * The HTTP API v1 shapes the dashboard reads (API contract between server and dashboard).
- * Domain types come from core as types only: nothing of the server is bundled.
+ * They come from core, the ports and the server as types only (`import type` vanishes in
+ * the Vite build): nothing of the server is bundled, and the two sides cannot drift.
  */
+import type { PostMortemState } from '../../../src/core/records/incident-times.js';
 import type { ReleaseMetrics } from '../../../src/core/records/release-metrics.js';
 import type {
   Release,
@@ -9,33 +11,40 @@ import type {
   RolloutState,
   TimelineEvent,
 } from '../../../src/core/rollout/rollout-types.js';
+import type { PostMortemRecord, StoredActionItem } from '../../../src/ports/post-mortem-store.js';
+import type { ApiCommand, Role } from '../../../src/server/api-schemas.js';
+import type {
+  Arm,
+  Gate,
+  ObservationPoint,
+  Observations,
+  ObservedVerdict,
+} from '../../../src/server/observations.js';
+import type { RolloutSummary } from '../../../src/server/rollout-summary.js';
 
-export type { Release, ReleaseMetrics, RolloutSnapshot, RolloutState, TimelineEvent };
-
-export type Role = 'viewer' | 'operator' | 'admin';
+export type {
+  Arm,
+  Gate,
+  ObservationPoint,
+  Observations,
+  PostMortemState,
+  Release,
+  ReleaseMetrics,
+  Role,
+  RolloutSnapshot,
+  RolloutState,
+  RolloutSummary,
+  TimelineEvent,
+};
+export type Verdict = ObservedVerdict;
+/** The commands a person sends through `POST /rollouts/:id/commands`. */
+export type CommandName = ApiCommand;
+/** An action item as `GET /postmortems/:id` and `GET /action-items` list it. */
+export type ActionItem = StoredActionItem;
 
 export interface WhoAmI {
   actor: string;
   role: Role;
-}
-
-export interface RolloutSummary {
-  id: string;
-  releaseId: string;
-  service: string;
-  environment: string;
-  version: string;
-  previousVersion: string;
-  releaseType: string;
-  state: RolloutState;
-  stepIndex: number;
-  stepCount: number;
-  stepName: string;
-  weight: number;
-  pauseReason?: string;
-  createdAt: string;
-  updatedAt: string;
-  ageSeconds: number;
 }
 
 export interface RolloutDetail {
@@ -44,84 +53,13 @@ export interface RolloutDetail {
   summary: RolloutSummary;
 }
 
-export interface Arm {
-  requests: number;
-  errors: number;
-  errorRate: number;
-  p99Ms: number | null;
-  exceedances: number | null;
-}
-
-export interface ObservationPoint {
-  at: string;
-  stepIndex: number;
-  weight: number;
-  canary: Arm;
-  baseline: Arm;
-}
-
-export interface Gate {
-  metric: string;
-  threshold: number;
-  unit: string;
-  label: string;
-}
-
-export interface Verdict {
-  decision: string;
-  reason: string;
-  at: string;
-  evidence: Record<string, unknown>;
-}
-
-export interface Observations {
-  points: ObservationPoint[];
-  gates: Gate[];
-  verdict: Verdict | null;
-}
-
-export const COMMAND_NAMES = [
-  'pause',
-  'resume',
-  'promote',
-  'promote_full',
-  'abort',
-  'rollback',
-  'retry',
-] as const;
-export type CommandName = (typeof COMMAND_NAMES)[number];
-
 export interface CommandAccepted {
   accepted: true;
   rollout: RolloutSummary;
 }
 
-export type PostMortemState = 'open' | 'overdue' | 'completed';
-
-export interface PostMortemSummary {
-  id: string;
-  rolloutId: string;
-  service: string;
-  environment: string;
-  failedVersion: string;
-  restoredVersion: string;
-  createdAt: string;
-  dueAt: string;
-  completedAt?: string;
-  completedBy?: string;
-  state: PostMortemState;
-}
-
-export interface ActionItem {
-  id: string;
-  action: string;
-  owner: string;
-  due: string;
-  status: string;
-  ticket?: string;
-  postMortemId?: string;
-  service?: string;
-}
+/** A post-mortem with where it stands against its deadline (`GET /postmortems`). */
+export type PostMortemSummary = PostMortemRecord & { state: PostMortemState };
 
 export interface PostMortemDetail {
   postmortem: PostMortemSummary;
@@ -129,6 +67,7 @@ export interface PostMortemDetail {
   actionItems: ActionItem[];
 }
 
+/** A failed call's problem+json, as the client keeps it (it fills what the server left out). */
 export interface Problem {
   type?: string;
   title: string;
