@@ -215,7 +215,17 @@ describe.skipIf(!haveBrowser && !inCi)(
       await resume.getByRole('button', { name: 'Confirm resume' }).click();
       await textMatches(state, /^running$/, 15_000);
       await page.getByRole('cell', { name: 'rollout.resumed' }).first().waitFor();
-      const next = await textMatches(step, new RegExp(`^(?!${pausedAt}/)\\d+/\\d+$`), 90_000);
+      const next = await textMatches(step, new RegExp(`^(?!${pausedAt}/)\\d+/\\d+$`), 90_000).catch(
+        async (e: Error) => {
+          // Say what the rollout did instead (from the API), not only what the page showed.
+          const api = rolloutUrl.replace('/rollouts/', '/api/v1/rollouts/');
+          const body = (await (await fetch(`${api}/events`)).json()) as {
+            events: { seq: number; type: string; message: string }[];
+          };
+          const tail = body.events.slice(-8).map((x) => `${x.seq} ${x.type}: ${x.message}`);
+          throw new Error(`${e.message}; last events:\n${tail.join('\n')}`);
+        },
+      );
       expect(stepNumber(next)).toBeGreaterThan(pausedAt);
       expect(await weight.textContent()).not.toBe(pausedWeight);
       await shot(page, '05-resumed-advanced');

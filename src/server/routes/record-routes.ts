@@ -12,7 +12,7 @@ import { IdParams, MetricsQuery, OverdueQuery, RequiredServiceQuery } from '../a
 
 const json = z.record(z.string(), z.unknown());
 const PostMortemSchema = json
-  .and(z.object({ state: z.enum(['open', 'overdue', 'completed']) }))
+  .and(z.object({ state: z.enum(['open', 'overdue', 'completed', 'completed_late']) }))
   .meta({ id: 'PostMortem' });
 
 /** The records: release log, post-mortems, action items, release metrics. */
