@@ -14,12 +14,12 @@ import {
   writeReleaseReport,
 } from '../../src/records-io/record-files.js';
 import {
-  type HistoryDriver,
   quickPatchDriver,
   rolledBackMajorDriver,
   successfulMinorDriver,
 } from '../unit/records/record-history-fixture.js';
 import { xmlProblem } from '../unit/records/xml-wellformed.js';
+import { replayInto } from './records-cli-fixture.js';
 
 // Records rendered from a real SQLite store holding timelines written by the real
 // rollout machine, into real files.
@@ -28,28 +28,12 @@ let dir: string;
 let store: SqlStore;
 const NOW = '2026-03-13T09:00:00.000Z';
 
-async function replay(d: HistoryDriver): Promise<void> {
-  const [first, ...rest] = d.transitions;
-  if (!first) throw new Error('no transitions');
-  await store.createRollout(first.tr.next, first.tr.events, first.tr.outbox);
-  for (const { before, tr } of rest) {
-    if (!before) throw new Error('no snapshot');
-    await store.commit({
-      rolloutId: before.id,
-      expected: { state: before.state, epoch: before.epoch },
-      next: tr.next,
-      events: tr.events,
-      outbox: tr.outbox,
-    });
-  }
-}
-
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rollgate-records-'));
   store = new SqlStore(sqliteBackend(join(dir, 'store.db')));
   await store.migrate();
   for (const d of [quickPatchDriver(), successfulMinorDriver(), rolledBackMajorDriver()])
-    await replay(d);
+    await replayInto(store, d);
 });
 
 afterEach(async () => {
