@@ -168,7 +168,8 @@ export function incidentImpact(h: RolloutHistory, served?: ServedTotals): Impact
   };
 }
 
-export type PostMortemState = 'open' | 'overdue' | 'completed' | 'completed_late';
+export const POST_MORTEM_STATES = ['open', 'overdue', 'completed', 'completed_late'] as const;
+export type PostMortemState = (typeof POST_MORTEM_STATES)[number];
 
 /** Where a post-mortem stands against its deadline at `now`. */
 export function postMortemState(dueAt: string, now: string, completedAt?: string): PostMortemState {

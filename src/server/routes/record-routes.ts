@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RollgateError } from '../../core/errors/rollgate-error.js';
-import { postMortemState } from '../../core/records/incident-times.js';
+import { POST_MORTEM_STATES, postMortemState } from '../../core/records/incident-times.js';
 import type { PostMortemRecord } from '../../ports/post-mortem-store.js';
 import {
   postMortemDraftOf,
@@ -12,7 +12,7 @@ import { IdParams, MetricsQuery, OverdueQuery, RequiredServiceQuery } from '../a
 
 const json = z.record(z.string(), z.unknown());
 const PostMortemSchema = json
-  .and(z.object({ state: z.enum(['open', 'overdue', 'completed', 'completed_late']) }))
+  .and(z.object({ state: z.enum(POST_MORTEM_STATES) }))
   .meta({ id: 'PostMortem' });
 
 /** The records: release log, post-mortems, action items, release metrics. */
