@@ -59,7 +59,7 @@ export class JudgeSession {
     this.baselineRequests += batch.baseline.requests;
     this.canaryErrors += batch.canary.errors;
     this.baselineErrors += batch.baseline.errors;
-    this.srm.add(batch.weight, batch.canary.requests, batch.baseline.requests);
+    this.srm.add(batch.weight, batch.canary, batch.baseline);
     for (const stream of this.plan.streams) {
       stream.add(batch);
       stream.updateGates(batch.t, this.logThreshold);
@@ -139,6 +139,7 @@ export class JudgeSession {
         observedPercent: round(this.srm.observedPercent(), 4),
       },
       threshold: 1 / srmAlpha,
+      basis: this.srm.observedBasis(),
       eValue: capE(srmLogBf),
       pValue: pOf(srmLogBf),
       message: `Canary share ${round(this.srm.observedPercent(), 3)} % vs planned ${this.srm.plannedPercent()} %.`,

@@ -171,6 +171,65 @@ describe('sample-ratio guard', () => {
   });
 });
 
+/**
+ * Sticky routing over a finite population: `onCanary` of `users` users hash to the canary;
+ * in each batch (a 10 s window) a user is active with probability 0.8 and sends 1–20
+ * requests (a few heavy users). The batch carries distinct units per arm, as the built-in
+ * router's does.
+ */
+function stickyBatch(next: () => number, t: number, users: number, onCanary: number): Batch {
+  const arm = () => ({ requests: 0, errors: 0, units: 0 });
+  const canary = arm();
+  const baseline = arm();
+  for (let u = 0; u < users; u++) {
+    if (next() >= 0.8) continue;
+    const a = u < onCanary ? canary : baseline;
+    a.units += 1;
+    a.requests += u % 50 === 0 ? 20 : 1 + Math.floor(next() * 3);
+  }
+  return { t, weight: 5, canary, baseline };
+}
+
+describe('sample-ratio guard under sticky routing (units counted)', () => {
+  it('does not halt when 1000 users hash 3.8 % to the canary at a planned 5 % (finite-population chance)', () => {
+    const session = createJudge(policy([errorRollback], { promoteMargin: 10 })).startStage(STAGE);
+    const next = rng(11);
+    for (let t = 1; t <= 1200; t++) {
+      const v = session.observe(stickyBatch(next, t, 1000, 38), t);
+      expect(v.decision, v.reason).not.toBe('halt');
+    }
+  });
+
+  it('halts when 1000 users split 9 % to the canary at a planned 5 % (no population explains it)', () => {
+    const session = createJudge(policy([errorRollback], { promoteMargin: 10 })).startStage(STAGE);
+    const next = rng(12);
+    let v: Verdict | undefined;
+    let t = 0;
+    for (t = 1; t <= 1200; t++) {
+      v = session.observe(stickyBatch(next, t, 1000, 90), t);
+      if (v.decision !== 'continue') break;
+    }
+    expect(v!.decision).toBe('halt');
+    expect(v!.decidedBy).toBe('srm');
+    const srm = v!.findings.find((f) => f.gate === 'srm')!;
+    expect(srm.basis).toBe('units');
+    expect(srm.observed!.observedPercent).toBeCloseTo(9, 0);
+  });
+
+  it('halts at once when the canary gets no users at all', () => {
+    const session = createJudge(policy([errorRollback], { promoteMargin: 10 })).startStage(STAGE);
+    const next = rng(13);
+    let v: Verdict | undefined;
+    let t = 0;
+    for (t = 1; t <= 600; t++) {
+      v = session.observe(stickyBatch(next, t, 1000, 0), t);
+      if (v.decision !== 'continue') break;
+    }
+    expect(v!.decidedBy).toBe('srm');
+    expect(t).toBeLessThan(30);
+  });
+});
+
 describe('hard gates with durations', () => {
   const memory = gate({
     name: 'memory',
