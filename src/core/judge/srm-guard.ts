@@ -100,8 +100,7 @@ export class SrmGuard {
 
   /** What the observed share is of: distinct units (sticky routing) or requests. */
   observedBasis(): 'units' | 'requests' {
-    const s = this.segment;
-    return s !== undefined && s.unitsKnown && s.unitC + s.unitB > 0 ? 'units' : 'requests';
+    return Number.isFinite(this.basis()?.population) ? 'units' : 'requests';
   }
 }
 
