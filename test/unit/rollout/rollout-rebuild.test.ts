@@ -154,7 +154,7 @@ describe('rebuildSnapshot', () => {
     );
     expect(refused).toBeGreaterThan(100);
     expect(checks).toBe(2000);
-  });
+  }, 60_000); // 12 000 steps: ~3 s idle, longer on a loaded CI machine
 
   it('refuses a timeline with a gap', async () => {
     const h = await MachineHarness.create();
