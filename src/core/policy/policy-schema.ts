@@ -95,11 +95,19 @@ export type PolicyFile = z.output<typeof PolicyFile>;
 
 /** The JSON Schema for editors (draft 2020-12), from the same model. */
 export function policyJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(PolicyFile, { io: 'input', target: 'draft-2020-12' }) as Record<
-    string,
-    unknown
-  >;
+  return z.toJSONSchema(PolicyFile, {
+    io: 'input',
+    target: 'draft-2020-12',
+    // zod names its string checks as formats ("starts_with", "includes") next to the
+    // `pattern` that carries them; they are not JSON Schema formats, and validators warn.
+    override: (ctx) => {
+      const format = ctx.jsonSchema.format;
+      if (format !== undefined && ZOD_ONLY_FORMATS.has(format)) delete ctx.jsonSchema.format;
+    },
+  }) as Record<string, unknown>;
 }
+
+const ZOD_ONLY_FORMATS = new Set(['starts_with', 'ends_with', 'includes']);
 
 /** The JSON Schema as committed in `schema/rollgate.schema.json` and printed by `rollgate schema`. */
 export function policyJsonSchemaText(): string {
