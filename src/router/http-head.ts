@@ -4,10 +4,44 @@
  * to node:http: the fast path never has to be as complete as llhttp, only never wrong.
  */
 
-/** A header name (RFC 9110 token). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Characters a field value may not contain once the head is split on CRLF. */
-const BAD_VALUE = /[\0\r\n]/;
+/** Header name characters (RFC 9110 token): 1 a token character, 2 an upper-case letter. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 65; c <= 90; c++) TCHAR[c] = 2;
+
+/**
+ * The lower-case name of the field line starting at `start` with its colon at `colon`, or
+ * `undefined` when the name is not a token. A loop over char codes: header names are
+ * checked on every request and response, and a regex plus `toLowerCase` cost more.
+ */
+function fieldName(head: string, start: number, colon: number): string | undefined {
+  if (colon <= start) return undefined;
+  let upper = false;
+  for (let i = start; i < colon; i++) {
+    const c = head.charCodeAt(i);
+    const t = c < 128 ? (TCHAR[c] as number) : 0;
+    if (t === 0) return undefined;
+    if (t === 2) upper = true;
+  }
+  const raw = head.slice(start, colon);
+  return upper ? raw.toLowerCase() : raw;
+}
+
+/**
+ * The field value in head[from, end) without surrounding whitespace (SP, HTAB), or
+ * `undefined` when it holds a NUL, CR or LF (the head was split on CRLF only).
+ */
+function fieldValue(head: string, from: number, end: number): string | undefined {
+  let a = from;
+  let b = end;
+  while (a < b && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+  while (b > a && (head.charCodeAt(b - 1) === 32 || head.charCodeAt(b - 1) === 9)) b--;
+  for (let i = a; i < b; i++) {
+    const c = head.charCodeAt(i);
+    if (c === 0 || c === 10 || c === 13) return undefined;
+  }
+  return head.slice(a, b);
+}
 const METHOD = /^[A-Z]+$/;
 /** Request targets in origin form, no spaces or control characters. */
 const TARGET = /^\/[\x21-\x7e]*$/;
@@ -87,12 +121,11 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
     if (end === -1) end = head.length;
     pos = end + 2;
     const colon = head.indexOf(':', start);
-    if (colon <= start || colon > end) return undefined;
-    const rawName = head.slice(start, colon);
-    if (!TOKEN.test(rawName)) return undefined;
-    const value = head.slice(colon + 1, end).trim();
-    if (BAD_VALUE.test(value)) return undefined;
-    const name = rawName.toLowerCase();
+    if (colon > end) return undefined;
+    const name = fieldName(head, start, colon);
+    if (name === undefined) return undefined;
+    const value = fieldValue(head, colon + 1, end);
+    if (value === undefined) return undefined;
     switch (name) {
       case 'content-length':
         if (value !== '0') return undefined;
@@ -184,12 +217,11 @@ export function parseResponseHead(
     if (end === -1) end = head.length;
     pos = end + 2;
     const colon = head.indexOf(':', start);
-    if (colon <= start || colon > end) return undefined;
-    const rawName = head.slice(start, colon);
-    if (!TOKEN.test(rawName)) return undefined;
-    const value = head.slice(colon + 1, end).trim();
-    if (BAD_VALUE.test(value)) return undefined;
-    const name = rawName.toLowerCase();
+    if (colon > end) return undefined;
+    const name = fieldName(head, start, colon);
+    if (name === undefined) return undefined;
+    const value = fieldValue(head, colon + 1, end);
+    if (value === undefined) return undefined;
     switch (name) {
       case 'content-length': {
         if (!/^\d{1,15}$/.test(value)) return undefined;

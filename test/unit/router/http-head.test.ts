@@ -44,10 +44,19 @@ describe('parseRequestHead', () => {
     ['CONNECT', 'CONNECT a:443 HTTP/1.1\r\nHost: h'],
     ['a space in the target', 'GET /a b HTTP/1.1\r\nHost: h'],
     ['a NUL in a value', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\0b'],
+    ['a bare CR ending a value', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\r\r\nX-B: b'],
+    ['a non-ASCII header name', 'GET / HTTP/1.1\r\nHost: a\r\nX-\u00c4: 1'],
+    ['an empty header name', 'GET / HTTP/1.1\r\nHost: a\r\n: 1'],
     ['no Host', 'GET / HTTP/1.1\r\nX-A: 1'],
     ['two Hosts', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b'],
   ])('leaves %s to node:http', (_what, head) => {
     expect(parseRequestHead(head, opts)).toBeUndefined();
+  });
+
+  it('reads header names in any case and values without surrounding spaces and tabs', () => {
+    const h = parseRequestHead('GET / HTTP/1.1\r\nHOST: a\r\nX-ROLLGATE-UNIT: \t u 1 \t', opts);
+    expect(h?.unit).toBe('u 1');
+    expect(h?.lines).toBe('HOST: a\r\nX-ROLLGATE-UNIT: \t u 1 \t\r\n');
   });
 
   it('accepts Content-Length: 0', () => {
