@@ -46,28 +46,6 @@ const METHOD = /^[A-Z]+$/;
 /** Request targets in origin form, no spaces or control characters. */
 const TARGET = /^\/[\x21-\x7e]*$/;
 
-/** Request headers never forwarded (one hop only, RFC 9110 §7.6.1). */
-const REQUEST_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'x-forwarded-for',
-]);
-
-/** Response headers never forwarded. The framing ones stay: the body is forwarded as is. */
-const RESPONSE_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'upgrade',
-  'te',
-]);
-
 export interface RequestHead {
   method: string;
   target: string;
@@ -126,6 +104,9 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
     if (name === undefined) return undefined;
     const value = fieldValue(head, colon + 1, end);
     if (value === undefined) return undefined;
+    // Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1); a switch, not a Set: no hash
+    // of a fresh string per header.
+    let hop = false;
     switch (name) {
       case 'content-length':
         if (value !== '0') return undefined;
@@ -137,9 +118,19 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
       case 'connection':
         if (/(^|,)\s*close\s*(,|$)/i.test(value)) close = true;
         if (/(^|,)\s*upgrade\s*(,|$)/i.test(value)) return undefined;
+        hop = true;
         break;
       case 'x-forwarded-for':
         forwardedFor = join(forwardedFor, value, ', ');
+        hop = true;
+        break;
+      case 'keep-alive':
+      case 'proxy-connection':
+      case 'proxy-authenticate':
+      case 'proxy-authorization':
+      case 'te':
+      case 'trailer':
+        hop = true;
         break;
       case 'cookie':
         cookie = join(cookie, value, '; ');
@@ -152,7 +143,7 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
     }
     if (name === o.unitHeader) unit = join(unit, value, ', ');
     else if (name === o.overrideHeader) override = join(override, value, ', ');
-    if (REQUEST_HOP.has(name)) {
+    if (hop) {
       lines += head.slice(kept, start);
       kept = pos;
     }
@@ -181,6 +172,18 @@ export interface ResponseHead {
 }
 
 const GAUGE_PREFIX = 'x-rollgate-gauge-';
+
+/** 1 to 15 decimal digits as a number, else -1 (a Content-Length value). */
+function decimal(value: string): number {
+  if (value.length === 0 || value.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
 
 /**
  * Parse a response head (without its final empty line) to a request of `method`.
@@ -222,11 +225,12 @@ export function parseResponseHead(
     if (name === undefined) return undefined;
     const value = fieldValue(head, colon + 1, end);
     if (value === undefined) return undefined;
+    // Hop-by-hop headers are not forwarded; the framing ones stay (the body goes as is).
+    let hop = false;
     switch (name) {
       case 'content-length': {
-        if (!/^\d{1,15}$/.test(value)) return undefined;
-        const n = Number(value);
-        if (length !== -1 && length !== n) return undefined;
+        const n = decimal(value);
+        if (n === -1 || (length !== -1 && length !== n)) return undefined;
         length = n;
         break;
       }
@@ -240,6 +244,14 @@ export function parseResponseHead(
       case 'connection':
         if (/(^|,)\s*close\s*(,|$)/i.test(value)) connClose = true;
         else if (!http11 && /(^|,)\s*keep-alive\s*(,|$)/i.test(value)) connClose = false;
+        hop = true;
+        break;
+      case 'keep-alive':
+      case 'proxy-connection':
+      case 'proxy-authenticate':
+      case 'upgrade':
+      case 'te':
+        hop = true;
         break;
     }
     if (
@@ -253,7 +265,7 @@ export function parseResponseHead(
         gauges[name.slice(GAUGE_PREFIX.length)] = n;
       }
     }
-    if (RESPONSE_HOP.has(name) || name === drop) {
+    if (hop || name === drop) {
       lines += head.slice(kept, start);
       kept = pos;
     }

@@ -100,6 +100,13 @@ describe('parseResponseHead', () => {
     expect(noLength?.keepAlive).toBe(false);
     expect(p('HTTP/1.0 200 OK\r\nContent-Length: 1')?.keepAlive).toBe(false);
     expect(p('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close')?.keepAlive).toBe(false);
+    expect(p('HTTP/1.1 200 OK\r\nCONTENT-LENGTH:  007 ')?.framing).toEqual({
+      kind: 'length',
+      length: 7,
+    });
+    expect(p('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nKeep-Alive: timeout=5\r\nTE: x')?.lines).toBe(
+      'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n',
+    );
     const both = p('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked');
     expect(both?.framing).toEqual({ kind: 'chunked' });
     expect(both?.keepAlive).toBe(false);
@@ -108,6 +115,9 @@ describe('parseResponseHead', () => {
   it.each([
     ['conflicting lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2'],
     ['a bad length', 'HTTP/1.1 200 OK\r\nContent-Length: -1'],
+    ['an empty length', 'HTTP/1.1 200 OK\r\nContent-Length: '],
+    ['a length with a letter', 'HTTP/1.1 200 OK\r\nContent-Length: 1a'],
+    ['a length of 16 digits', 'HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456'],
     ['a bad status line', 'HTTP/1.1 2000 OK'],
     ['not HTTP', 'SSH-2.0-OpenSSH'],
     ['a bad header', 'HTTP/1.1 200 OK\r\nBad Header: 1'],
