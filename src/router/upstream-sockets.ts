@@ -1,7 +1,18 @@
 import { connect, type Socket } from 'node:net';
 
+/**
+ * One read buffer for every upstream socket of the process (`net` `onread`): reads land in it
+ * and reach the exchange without a Buffer allocated and a 'data' event emitted per read.
+ * Safe to share: a read is handled to the end before the next one lands.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** What an upstream connection reports to the exchange that holds it. */
 export interface UpstreamUser {
+  /**
+   * Bytes from the upstream. `chunk` is a view of a shared read buffer, valid only during
+   * the call: copy what must outlive it (a partial head, bytes written asynchronously).
+   */
   onUpstreamData(chunk: Buffer): void;
   onUpstreamEnd(error: NodeJS.ErrnoException | undefined): void;
   onUpstreamTimeout(): void;
@@ -15,20 +26,30 @@ export class UpstreamConnection {
   connected = false;
   private error: NodeJS.ErrnoException | undefined;
 
+  readonly socket: Socket;
+
   constructor(
-    readonly socket: Socket,
+    host: string,
+    port: number,
     private readonly pool: UpstreamSockets,
   ) {
-    socket.setNoDelay(true);
+    const socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n) => {
+          this.read(READ_BUFFER.subarray(0, n));
+          return true;
+        },
+      },
+    });
+    this.socket = socket;
     socket.on('connect', () => {
       this.connected = true;
       const u = this.user;
       if (u !== undefined) socket.setTimeout(pool.timeouts.headersMs);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      const u = this.user;
-      if (u === undefined) socket.destroy();
-      else u.onUpstreamData(chunk);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.error = err;
@@ -44,6 +65,12 @@ export class UpstreamConnection {
       if (u === undefined) socket.destroy();
       else u.onUpstreamTimeout();
     });
+  }
+
+  private read(chunk: Buffer): void {
+    const u = this.user;
+    if (u === undefined) this.socket.destroy();
+    else u.onUpstreamData(chunk);
   }
 
   get timeouts(): UpstreamTimeouts {
@@ -118,10 +145,9 @@ export class UpstreamSockets {
 
   private connectNew(user: UpstreamUser): UpstreamConnection {
     this.open++;
-    const socket = connect({ host: this.host, port: this.port, noDelay: true });
-    const c = new UpstreamConnection(socket, this);
+    const c = new UpstreamConnection(this.host, this.port, this);
     c.user = user;
-    socket.setTimeout(this.timeouts.connectMs);
+    c.socket.setTimeout(this.timeouts.connectMs);
     return c;
   }
 
@@ -149,9 +175,8 @@ export class UpstreamSockets {
     const next = this.waiting.shift();
     if (next !== undefined && !this.closed) {
       this.open++;
-      const socket = connect({ host: this.host, port: this.port, noDelay: true });
-      const fresh = new UpstreamConnection(socket, this);
-      socket.setTimeout(this.timeouts.connectMs);
+      const fresh = new UpstreamConnection(this.host, this.port, this);
+      fresh.socket.setTimeout(this.timeouts.connectMs);
       next(fresh);
     }
   }
