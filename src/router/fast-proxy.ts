@@ -301,7 +301,7 @@ class Exchange implements UpstreamUser {
     this.phase = Phase.Body;
     const up = this.upstream as UpstreamConnection;
     const { headersMs, bodyMs } = up.timeouts;
-    if (headersMs !== bodyMs) up.socket.setTimeout(bodyMs);
+    if (headersMs !== bodyMs) up.setTimeoutMs(bodyMs);
     this.pendingHead = `${res.lines}${host.armHeader}: ${this.decision.arm}\r\n${this.closeClient ? 'connection: close\r\n' : ''}\r\n`;
     if (res.framing.kind === 'length') this.remaining = res.framing.length;
     else if (res.framing.kind === 'chunked') this.scanner = new ChunkedScanner();

@@ -24,6 +24,10 @@ export class UpstreamConnection {
   /** Has carried a response before (a failure on it may be a stale keep-alive). */
   reused = false;
   connected = false;
+  /** When it last went back to the pool (for the idle reaper). */
+  idleSince = 0;
+  /** The inactivity timeout the socket has now. */
+  private timeoutMs = 0;
   private error: NodeJS.ErrnoException | undefined;
 
   readonly socket: Socket;
@@ -49,7 +53,7 @@ export class UpstreamConnection {
     socket.on('connect', () => {
       this.connected = true;
       const u = this.user;
-      if (u !== undefined) socket.setTimeout(pool.timeouts.headersMs);
+      if (u !== undefined) this.setTimeoutMs(pool.timeouts.headersMs);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.error = err;
@@ -65,6 +69,16 @@ export class UpstreamConnection {
       if (u === undefined) socket.destroy();
       else u.onUpstreamTimeout();
     });
+  }
+
+  /**
+   * Set the socket's inactivity timeout, only when it changes: `socket.setTimeout` makes a
+   * new timer each call, and reads and writes restart the one there is anyway.
+   */
+  setTimeoutMs(ms: number): void {
+    if (ms === this.timeoutMs) return;
+    this.timeoutMs = ms;
+    this.socket.setTimeout(ms);
   }
 
   private read(chunk: Buffer): void {
@@ -109,6 +123,7 @@ export class UpstreamSockets {
   private readonly waiting: ((c: UpstreamConnection) => void)[] = [];
   private open = 0;
   private closed = false;
+  private reaper: NodeJS.Timeout | undefined;
 
   constructor(
     url: string,
@@ -127,7 +142,7 @@ export class UpstreamSockets {
       while (c?.socket.destroyed) c = this.free.pop();
       if (c !== undefined) {
         c.user = user;
-        c.socket.setTimeout(this.timeouts.headersMs);
+        c.setTimeoutMs(this.timeouts.headersMs);
         give(c);
         return;
       }
@@ -138,7 +153,7 @@ export class UpstreamSockets {
     }
     this.waiting.push((c) => {
       c.user = user;
-      if (c.connected) c.socket.setTimeout(this.timeouts.headersMs);
+      if (c.connected) c.setTimeoutMs(this.timeouts.headersMs);
       give(c);
     });
   }
@@ -147,7 +162,7 @@ export class UpstreamSockets {
     this.open++;
     const c = new UpstreamConnection(this.host, this.port, this);
     c.user = user;
-    c.socket.setTimeout(this.timeouts.connectMs);
+    c.setTimeoutMs(this.timeouts.connectMs);
     return c;
   }
 
@@ -162,8 +177,10 @@ export class UpstreamSockets {
       next(c);
       return;
     }
-    c.socket.setTimeout(this.timeouts.idleMs);
+    c.idleSince = performance.now();
     this.free.push(c);
+    this.reaper ??= setInterval(() => this.reap(), Math.max(100, this.timeouts.idleMs / 4));
+    this.reaper.unref();
   }
 
   /** Called once by a connection that closed. */
@@ -176,13 +193,25 @@ export class UpstreamSockets {
     if (next !== undefined && !this.closed) {
       this.open++;
       const fresh = new UpstreamConnection(this.host, this.port, this);
-      fresh.socket.setTimeout(this.timeouts.connectMs);
+      fresh.setTimeoutMs(this.timeouts.connectMs);
       next(fresh);
     }
   }
 
+  /**
+   * Close connections idle for `idleMs` or more. Idle connections keep the socket timeout of
+   * their last request (no new timer per request); when that is shorter than `idleMs`, the
+   * socket's own timeout closes them first.
+   */
+  private reap(): void {
+    const limit = performance.now() - this.timeouts.idleMs;
+    for (const c of [...this.free]) if (c.idleSince <= limit) c.socket.destroy();
+  }
+
   destroy(): void {
     this.closed = true;
+    if (this.reaper !== undefined) clearInterval(this.reaper);
+    this.reaper = undefined;
     for (const c of this.free.splice(0)) c.socket.destroy();
   }
 }
