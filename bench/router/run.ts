@@ -39,6 +39,10 @@ const TRIALS = Number(process.env.BENCH_TRIALS ?? '50');
 const CLUSTER = process.env.BENCH_CLUSTER === '1';
 /** Open-loop rate for the added-latency phase (well below saturation). */
 const RATE = Number(process.env.BENCH_RATE ?? '500');
+/** Seconds per paced run: 10 s at 500 req/s puts 50 requests above the p99. */
+const PACED_DURATION = Number(process.env.BENCH_PACED_DURATION ?? '10');
+/** The canary's share of keyless requests through HAProxy and the built-in router (90/10). */
+const CANARY_SHARE = 0.1;
 const PATH = '/v1/health';
 const BEFORE_DIR = process.env.BENCH_BEFORE_DIR;
 
@@ -98,7 +102,39 @@ const quantile = (xs: number[], q: number) => {
  * Latency below saturation, measured by wrk (C, so the client adds little noise): 10
  * connections each pausing BENCH_PACE_MS between requests (paced.lua), ≈ RATE req/s.
  */
-async function fixedRate(url: string): Promise<{ p50: number; p99: number; failed: number }> {
+interface Paced {
+  p50: number;
+  p99: number;
+  failed: number;
+  /** The latency distribution: [percentile, ms], ascending (paced.lua's `done`). */
+  quantiles: [number, number][];
+}
+
+/**
+ * The quantile `q` (0–1) of a mixture of latency distributions, each given by its quantile
+ * table and weight: the smallest latency at which the mixed CDF reaches `q`. This is what a
+ * direct client would see sending the proxy's 90/10 split itself, the fair baseline for the
+ * latency a 90/10 proxy adds (the canary upstream, on a tenth of the traffic, has its own tail).
+ */
+function mixtureQuantile(
+  parts: { quantiles: [number, number][]; weight: number }[],
+  q: number,
+): number {
+  const cdf = (table: [number, number][], x: number) => {
+    let p = 0;
+    for (const [pct, ms] of table) if (ms <= x) p = pct / 100;
+    return p;
+  };
+  const candidates = [...new Set(parts.flatMap((d) => d.quantiles.map(([, ms]) => ms)))].sort(
+    (a, b) => a - b,
+  );
+  for (const x of candidates) {
+    if (parts.reduce((sum, d) => sum + d.weight * cdf(d.quantiles, x), 0) >= q - 1e-9) return x;
+  }
+  return candidates[candidates.length - 1] ?? Number.NaN;
+}
+
+async function fixedRate(url: string): Promise<Paced> {
   const connections = 10;
   const paceMs = Math.max(1, Math.round((connections * 1000) / RATE));
   const { stdout } = await run(
@@ -106,7 +142,7 @@ async function fixedRate(url: string): Promise<{ p50: number; p99: number; faile
     [
       '-t1',
       `-c${connections}`,
-      `-d${DURATION}s`,
+      `-d${PACED_DURATION}s`,
       '--latency',
       '-s',
       join(here, 'paced.lua'),
@@ -115,10 +151,14 @@ async function fixedRate(url: string): Promise<{ p50: number; p99: number; faile
     { env: { ...process.env, BENCH_PACE_MS: String(paceMs) } },
   );
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? '0');
+  const quantiles = [...stdout.matchAll(/^q ([\d.]+) (\d+)$/gm)].map(
+    (m) => [Number(m[1]), Number(m[2]) / 1000] as [number, number],
+  );
   return {
     p50: ms(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
     p99: ms(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
     failed: non2xx,
+    quantiles,
   };
 }
 
@@ -242,6 +282,11 @@ async function main() {
   }
 }
 
+const CANARY_DIRECT = 'direct (canary upstream)';
+const MIX = 'direct, 90/10 mix (computed)';
+/** The targets that split 90/10 between the two upstreams (the others go to stable only). */
+const SPLIT_TARGETS = new Set(['haproxy', 'builtin', 'builtin (before)', 'builtin-2-workers']);
+
 interface Target {
   url: string;
   /** The proxy's process (0: none, the direct path). */
@@ -259,7 +304,7 @@ async function measure({
   pipe,
 }: {
   stable: { url: string; pid: number };
-  canary: { pid: number };
+  canary: { url: string; pid: number };
   router: { url: string; adminUrl: string; pid: number };
   haproxy: Awaited<ReturnType<typeof startHaproxy>>;
   cluster: { url: string; adminUrl: string; pid: number } | undefined;
@@ -318,15 +363,39 @@ async function measure({
         );
       }
     }
-    const fixed: Record<string, { p50: number; p99: number; failed: number }[]> = {};
+    // Paced: every target, plus the canary upstream directly, so that the 90/10 proxies are
+    // compared with the 90/10 mixture of the two direct distributions of the same round.
+    const { direct: directTarget, ...proxies } = targets;
+    const pacedTargets: Record<string, { url: string }> = {
+      direct: directTarget as Target,
+      [CANARY_DIRECT]: { url: canary.url },
+      ...proxies,
+    };
+    const fixed: Record<string, Paced[]> = {};
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, { url }] of Object.entries(targets)) {
+      for (const [name, { url }] of Object.entries(pacedTargets)) {
         const r = await fixedRate(url);
         fixed[name] = [...(fixed[name] ?? []), r];
         process.stderr.write(
           `round ${round + 1} ${name} at ${RATE}/s: p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms failed ${r.failed}\n`,
         );
       }
+      const parts = [
+        { quantiles: (fixed.direct as Paced[])[round]?.quantiles ?? [], weight: 1 - CANARY_SHARE },
+        {
+          quantiles: (fixed[CANARY_DIRECT] as Paced[])[round]?.quantiles ?? [],
+          weight: CANARY_SHARE,
+        },
+      ];
+      fixed[MIX] = [
+        ...(fixed[MIX] ?? []),
+        {
+          p50: mixtureQuantile(parts, 0.5),
+          p99: mixtureQuantile(parts, 0.99),
+          failed: 0,
+          quantiles: [],
+        },
+      ];
     }
     const adapter = new BuiltinRouterAdapter({ adminUrl: router.adminUrl });
     const target = { service: 'bench', environment: 'loopback' };
@@ -410,12 +479,16 @@ async function measure({
         return `| ${k} | ${c.proxy.toFixed(0)} | ${c.upstreams.toFixed(0)} | ${c.wrk.toFixed(0)} | ${(c.proxy + c.upstreams + c.wrk).toFixed(0)} | ${perSecond} |`;
       }),
       '',
-      `| target | paced ≈${RATE} req/s (wrk): p50 ms | p99 ms | added p99 vs direct ms | failed |`,
-      '|---|---|---|---|---|',
+      `| target | paced ≈${RATE} req/s, ${PACED_DURATION} s × ${ROUNDS} (wrk): p50 ms | p99 ms | added p99 ms (median of the rounds' differences) | baseline | failed |`,
+      '|---|---|---|---|---|---|',
       ...Object.entries(fixed).map(([k, rs]) => {
         const p99 = median(rs.map((r) => r.p99));
-        const d = median((fixed.direct ?? []).map((r) => r.p99));
-        return `| ${k} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${p99.toFixed(2)} | ${(p99 - d).toFixed(2)} | ${rs.reduce((a, r) => a + r.failed, 0)} |`;
+        const base = SPLIT_TARGETS.has(k) ? MIX : k.startsWith('direct') ? undefined : 'direct';
+        const added =
+          base === undefined
+            ? '–'
+            : median(rs.map((r, i) => r.p99 - (fixed[base]?.[i]?.p99 ?? Number.NaN))).toFixed(2);
+        return `| ${k} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${p99.toFixed(2)} | ${added} | ${base ?? '–'} | ${rs.reduce((a, r) => a + r.failed, 0)} |`;
       }),
       '',
       `| rollback (${TRIALS} trials, under ${300} req/s background load) | p50 ms | p99 ms | max ms |`,

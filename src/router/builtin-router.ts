@@ -351,7 +351,7 @@ export class BuiltinRouter {
     }
     const route = this.routeOf(url);
     const seconds = (performance.now() - started) / 1000;
-    this.metrics.observe(arm, route, seconds, error);
+    this.metrics.observe(this.metrics.cells(arm, route), seconds, error);
     this.ring.record(this.now(), {
       arm,
       route,

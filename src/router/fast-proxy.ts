@@ -270,7 +270,8 @@ class Exchange implements UpstreamUser {
     const end = buf.indexOf(HEAD_END);
     if (end === -1) {
       if (buf.length > MAX_RESPONSE_HEAD) this.fail('reset');
-      else this.headBuf = buf;
+      // The chunk is a view of the shared read buffer: keep a copy.
+      else this.headBuf = buf === chunk ? Buffer.from(chunk) : buf;
       return;
     }
     this.headBuf = undefined;
@@ -300,7 +301,7 @@ class Exchange implements UpstreamUser {
     this.phase = Phase.Body;
     const up = this.upstream as UpstreamConnection;
     const { headersMs, bodyMs } = up.timeouts;
-    if (headersMs !== bodyMs) up.socket.setTimeout(bodyMs);
+    if (headersMs !== bodyMs) up.setTimeoutMs(bodyMs);
     this.pendingHead = `${res.lines}${host.armHeader}: ${this.decision.arm}\r\n${this.closeClient ? 'connection: close\r\n' : ''}\r\n`;
     if (res.framing.kind === 'length') this.remaining = res.framing.length;
     else if (res.framing.kind === 'chunked') this.scanner = new ChunkedScanner();
@@ -324,13 +325,14 @@ class Exchange implements UpstreamUser {
   private send(chunk: Buffer | undefined): boolean {
     const socket = this.client.socket;
     const head = this.pendingHead;
-    if (head === undefined) return chunk === undefined || socket.write(chunk);
+    // Body bytes are views of the upstream read buffer (see UpstreamUser): written as copies.
+    if (head === undefined) return chunk === undefined || socket.write(Buffer.from(chunk));
     this.pendingHead = undefined;
     if (chunk === undefined) return socket.write(head, 'latin1');
     if (chunk.length <= SMALL_CHUNK) return socket.write(head + chunk.toString('latin1'), 'latin1');
     socket.cork();
     socket.write(head, 'latin1');
-    const ok = socket.write(chunk);
+    const ok = socket.write(Buffer.from(chunk));
     socket.uncork();
     return ok;
   }

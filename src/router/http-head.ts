@@ -4,35 +4,47 @@
  * to node:http: the fast path never has to be as complete as llhttp, only never wrong.
  */
 
-/** A header name (RFC 9110 token). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Characters a field value may not contain once the head is split on CRLF. */
-const BAD_VALUE = /[\0\r\n]/;
+/** Header name characters (RFC 9110 token): 1 a token character, 2 an upper-case letter. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 65; c <= 90; c++) TCHAR[c] = 2;
+
+/**
+ * The lower-case name of the field line starting at `start` with its colon at `colon`, or
+ * `undefined` when the name is not a token. A loop over char codes: header names are
+ * checked on every request and response, and a regex plus `toLowerCase` cost more.
+ */
+function fieldName(head: string, start: number, colon: number): string | undefined {
+  if (colon <= start) return undefined;
+  let upper = false;
+  for (let i = start; i < colon; i++) {
+    const c = head.charCodeAt(i);
+    const t = c < 128 ? (TCHAR[c] as number) : 0;
+    if (t === 0) return undefined;
+    if (t === 2) upper = true;
+  }
+  const raw = head.slice(start, colon);
+  return upper ? raw.toLowerCase() : raw;
+}
+
+/**
+ * The field value in head[from, end) without surrounding whitespace (SP, HTAB), or
+ * `undefined` when it holds a NUL, CR or LF (the head was split on CRLF only).
+ */
+function fieldValue(head: string, from: number, end: number): string | undefined {
+  let a = from;
+  let b = end;
+  while (a < b && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+  while (b > a && (head.charCodeAt(b - 1) === 32 || head.charCodeAt(b - 1) === 9)) b--;
+  for (let i = a; i < b; i++) {
+    const c = head.charCodeAt(i);
+    if (c === 0 || c === 10 || c === 13) return undefined;
+  }
+  return head.slice(a, b);
+}
 const METHOD = /^[A-Z]+$/;
 /** Request targets in origin form, no spaces or control characters. */
 const TARGET = /^\/[\x21-\x7e]*$/;
-
-/** Request headers never forwarded (one hop only, RFC 9110 §7.6.1). */
-const REQUEST_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'x-forwarded-for',
-]);
-
-/** Response headers never forwarded. The framing ones stay: the body is forwarded as is. */
-const RESPONSE_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'upgrade',
-  'te',
-]);
 
 export interface RequestHead {
   method: string;
@@ -87,12 +99,14 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
     if (end === -1) end = head.length;
     pos = end + 2;
     const colon = head.indexOf(':', start);
-    if (colon <= start || colon > end) return undefined;
-    const rawName = head.slice(start, colon);
-    if (!TOKEN.test(rawName)) return undefined;
-    const value = head.slice(colon + 1, end).trim();
-    if (BAD_VALUE.test(value)) return undefined;
-    const name = rawName.toLowerCase();
+    if (colon > end) return undefined;
+    const name = fieldName(head, start, colon);
+    if (name === undefined) return undefined;
+    const value = fieldValue(head, colon + 1, end);
+    if (value === undefined) return undefined;
+    // Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1); a switch, not a Set: no hash
+    // of a fresh string per header.
+    let hop = false;
     switch (name) {
       case 'content-length':
         if (value !== '0') return undefined;
@@ -104,9 +118,19 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
       case 'connection':
         if (/(^|,)\s*close\s*(,|$)/i.test(value)) close = true;
         if (/(^|,)\s*upgrade\s*(,|$)/i.test(value)) return undefined;
+        hop = true;
         break;
       case 'x-forwarded-for':
         forwardedFor = join(forwardedFor, value, ', ');
+        hop = true;
+        break;
+      case 'keep-alive':
+      case 'proxy-connection':
+      case 'proxy-authenticate':
+      case 'proxy-authorization':
+      case 'te':
+      case 'trailer':
+        hop = true;
         break;
       case 'cookie':
         cookie = join(cookie, value, '; ');
@@ -119,7 +143,7 @@ export function parseRequestHead(head: string, o: RequestHeadOptions): RequestHe
     }
     if (name === o.unitHeader) unit = join(unit, value, ', ');
     else if (name === o.overrideHeader) override = join(override, value, ', ');
-    if (REQUEST_HOP.has(name)) {
+    if (hop) {
       lines += head.slice(kept, start);
       kept = pos;
     }
@@ -148,6 +172,18 @@ export interface ResponseHead {
 }
 
 const GAUGE_PREFIX = 'x-rollgate-gauge-';
+
+/** 1 to 15 decimal digits as a number, else -1 (a Content-Length value). */
+function decimal(value: string): number {
+  if (value.length === 0 || value.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
 
 /**
  * Parse a response head (without its final empty line) to a request of `method`.
@@ -184,17 +220,17 @@ export function parseResponseHead(
     if (end === -1) end = head.length;
     pos = end + 2;
     const colon = head.indexOf(':', start);
-    if (colon <= start || colon > end) return undefined;
-    const rawName = head.slice(start, colon);
-    if (!TOKEN.test(rawName)) return undefined;
-    const value = head.slice(colon + 1, end).trim();
-    if (BAD_VALUE.test(value)) return undefined;
-    const name = rawName.toLowerCase();
+    if (colon > end) return undefined;
+    const name = fieldName(head, start, colon);
+    if (name === undefined) return undefined;
+    const value = fieldValue(head, colon + 1, end);
+    if (value === undefined) return undefined;
+    // Hop-by-hop headers are not forwarded; the framing ones stay (the body goes as is).
+    let hop = false;
     switch (name) {
       case 'content-length': {
-        if (!/^\d{1,15}$/.test(value)) return undefined;
-        const n = Number(value);
-        if (length !== -1 && length !== n) return undefined;
+        const n = decimal(value);
+        if (n === -1 || (length !== -1 && length !== n)) return undefined;
         length = n;
         break;
       }
@@ -208,6 +244,14 @@ export function parseResponseHead(
       case 'connection':
         if (/(^|,)\s*close\s*(,|$)/i.test(value)) connClose = true;
         else if (!http11 && /(^|,)\s*keep-alive\s*(,|$)/i.test(value)) connClose = false;
+        hop = true;
+        break;
+      case 'keep-alive':
+      case 'proxy-connection':
+      case 'proxy-authenticate':
+      case 'upgrade':
+      case 'te':
+        hop = true;
         break;
     }
     if (
@@ -221,7 +265,7 @@ export function parseResponseHead(
         gauges[name.slice(GAUGE_PREFIX.length)] = n;
       }
     }
-    if (RESPONSE_HOP.has(name) || name === drop) {
+    if (hop || name === drop) {
       lines += head.slice(kept, start);
       kept = pos;
     }

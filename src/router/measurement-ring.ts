@@ -83,9 +83,10 @@ export class MeasurementRing {
       slot.arms.canary.reset();
     }
     const arm = slot.arms[o.arm];
+    const bucket = bucketIndex(o.seconds);
     arm.requests++;
     if (o.error) arm.errors++;
-    (arm.latency[bucketIndex(o.seconds)] as number)++;
+    (arm.latency[bucket] as number)++;
     let route = arm.routes.get(o.route);
     if (route === undefined) {
       route = { requests: 0, errors: 0 };
@@ -98,13 +99,14 @@ export class MeasurementRing {
       lat = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
       arm.routeLatency.set(o.route, lat);
     }
-    lat[bucketIndex(o.seconds)] = (lat[bucketIndex(o.seconds)] ?? 0) + 1;
+    lat[bucket] = (lat[bucket] ?? 0) + 1;
     if (o.unit !== undefined) {
       arm.units.add(o.unit);
       if (o.error) arm.errorUnits.add(o.unit);
     }
     if (o.gauges !== undefined) {
-      for (const [name, value] of Object.entries(o.gauges)) {
+      for (const name in o.gauges) {
+        const value = o.gauges[name] as number;
         const g = arm.gauges.get(name);
         if (g === undefined) arm.gauges.set(name, { sum: value, n: 1 });
         else {

@@ -1,12 +1,8 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { type Arm, LATENCY_BUCKETS } from './measurement-ring.js';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Arm } from './measurement-ring.js';
+import { RouteSeries, type SeriesCells } from './route-series.js';
 
 export type ErrorKind = '5xx' | 'timeout' | 'reset';
-
-interface RouteSeries {
-  requests: Counter.Internal;
-  latency: Histogram.Internal<'version' | 'route'>;
-}
 
 /**
  * The router's Prometheus metrics (prom-client, on its own registry so several routers can
@@ -15,11 +11,18 @@ interface RouteSeries {
  */
 export class RouterMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'version' | 'route'>;
+  private readonly series = new RouteSeries(
+    {
+      requests: 'rollgate_router_requests_total',
+      latency: 'rollgate_router_request_duration_seconds',
+    },
+    {
+      requests: 'Requests proxied, by version and route (override requests excluded).',
+      latency: 'Time from request arrival to the end of the response.',
+    },
+  );
   private readonly errors: Counter<'version' | 'route' | 'kind'>;
-  private readonly latency: Histogram<'version' | 'route'>;
   private readonly overrides: Counter<'version'>;
-  private readonly series = new Map<string, RouteSeries>();
 
   constructor(hooks: {
     weight: () => number;
@@ -28,25 +31,14 @@ export class RouterMetrics {
     unitsWindowSeconds: number;
   }) {
     const registers = [this.registry];
-    this.requests = new Counter({
-      name: 'rollgate_router_requests_total',
-      help: 'Requests proxied, by version and route (override requests excluded).',
-      labelNames: ['version', 'route'],
-      registers,
-    });
+    this.registry.registerMetric(this.series.requestsMetric());
     this.errors = new Counter({
       name: 'rollgate_router_errors_total',
       help: 'Failed requests: upstream 5xx, resets (502) and timeouts (504).',
       labelNames: ['version', 'route', 'kind'],
       registers,
     });
-    this.latency = new Histogram({
-      name: 'rollgate_router_request_duration_seconds',
-      help: 'Time from request arrival to the end of the response.',
-      labelNames: ['version', 'route'],
-      buckets: [...LATENCY_BUCKETS],
-      registers,
-    });
+    this.registry.registerMetric(this.series.latencyMetric());
     this.overrides = new Counter({
       name: 'rollgate_router_override_requests_total',
       help: 'Requests routed by the version override header (not in the windows).',
@@ -84,19 +76,16 @@ export class RouterMetrics {
     });
   }
 
-  observe(arm: Arm, route: string, seconds: number, error: ErrorKind | undefined): void {
-    const key = `${arm}\u0000${route}`;
-    let s = this.series.get(key);
-    if (s === undefined) {
-      s = {
-        requests: this.requests.labels(arm, route),
-        latency: this.latency.labels(arm, route),
-      };
-      this.series.set(key, s);
+  /** The cells of one (version, route) series; keep them to observe without a lookup. */
+  cells(arm: Arm, route: string): SeriesCells {
+    return this.series.series(arm, route);
+  }
+
+  observe(cells: SeriesCells, seconds: number, error: ErrorKind | undefined): void {
+    cells.observe(seconds);
+    if (error !== undefined) {
+      this.errors.inc({ version: cells.version, route: cells.route, kind: error });
     }
-    s.requests.inc();
-    s.latency.observe(seconds);
-    if (error !== undefined) this.errors.inc({ version: arm, route, kind: error });
   }
 
   override(arm: Arm): void {

@@ -1,7 +1,18 @@
 import { connect, type Socket } from 'node:net';
 
+/**
+ * One read buffer for every upstream socket of the process (`net` `onread`): reads land in it
+ * and reach the exchange without a Buffer allocated and a 'data' event emitted per read.
+ * Safe to share: a read is handled to the end before the next one lands.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** What an upstream connection reports to the exchange that holds it. */
 export interface UpstreamUser {
+  /**
+   * Bytes from the upstream. `chunk` is a view of a shared read buffer, valid only during
+   * the call: copy what must outlive it (a partial head, bytes written asynchronously).
+   */
   onUpstreamData(chunk: Buffer): void;
   onUpstreamEnd(error: NodeJS.ErrnoException | undefined): void;
   onUpstreamTimeout(): void;
@@ -13,22 +24,36 @@ export class UpstreamConnection {
   /** Has carried a response before (a failure on it may be a stale keep-alive). */
   reused = false;
   connected = false;
+  /** When it last went back to the pool (for the idle reaper). */
+  idleSince = 0;
+  /** The inactivity timeout the socket has now. */
+  private timeoutMs = 0;
   private error: NodeJS.ErrnoException | undefined;
 
+  readonly socket: Socket;
+
   constructor(
-    readonly socket: Socket,
+    host: string,
+    port: number,
     private readonly pool: UpstreamSockets,
   ) {
-    socket.setNoDelay(true);
+    const socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n) => {
+          this.read(READ_BUFFER.subarray(0, n));
+          return true;
+        },
+      },
+    });
+    this.socket = socket;
     socket.on('connect', () => {
       this.connected = true;
       const u = this.user;
-      if (u !== undefined) socket.setTimeout(pool.timeouts.headersMs);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      const u = this.user;
-      if (u === undefined) socket.destroy();
-      else u.onUpstreamData(chunk);
+      if (u !== undefined) this.setTimeoutMs(pool.timeouts.headersMs);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.error = err;
@@ -44,6 +69,22 @@ export class UpstreamConnection {
       if (u === undefined) socket.destroy();
       else u.onUpstreamTimeout();
     });
+  }
+
+  /**
+   * Set the socket's inactivity timeout, only when it changes: `socket.setTimeout` makes a
+   * new timer each call, and reads and writes restart the one there is anyway.
+   */
+  setTimeoutMs(ms: number): void {
+    if (ms === this.timeoutMs) return;
+    this.timeoutMs = ms;
+    this.socket.setTimeout(ms);
+  }
+
+  private read(chunk: Buffer): void {
+    const u = this.user;
+    if (u === undefined) this.socket.destroy();
+    else u.onUpstreamData(chunk);
   }
 
   get timeouts(): UpstreamTimeouts {
@@ -82,6 +123,7 @@ export class UpstreamSockets {
   private readonly waiting: ((c: UpstreamConnection) => void)[] = [];
   private open = 0;
   private closed = false;
+  private reaper: NodeJS.Timeout | undefined;
 
   constructor(
     url: string,
@@ -100,7 +142,7 @@ export class UpstreamSockets {
       while (c?.socket.destroyed) c = this.free.pop();
       if (c !== undefined) {
         c.user = user;
-        c.socket.setTimeout(this.timeouts.headersMs);
+        c.setTimeoutMs(this.timeouts.headersMs);
         give(c);
         return;
       }
@@ -111,17 +153,16 @@ export class UpstreamSockets {
     }
     this.waiting.push((c) => {
       c.user = user;
-      if (c.connected) c.socket.setTimeout(this.timeouts.headersMs);
+      if (c.connected) c.setTimeoutMs(this.timeouts.headersMs);
       give(c);
     });
   }
 
   private connectNew(user: UpstreamUser): UpstreamConnection {
     this.open++;
-    const socket = connect({ host: this.host, port: this.port, noDelay: true });
-    const c = new UpstreamConnection(socket, this);
+    const c = new UpstreamConnection(this.host, this.port, this);
     c.user = user;
-    socket.setTimeout(this.timeouts.connectMs);
+    c.setTimeoutMs(this.timeouts.connectMs);
     return c;
   }
 
@@ -136,8 +177,10 @@ export class UpstreamSockets {
       next(c);
       return;
     }
-    c.socket.setTimeout(this.timeouts.idleMs);
+    c.idleSince = performance.now();
     this.free.push(c);
+    this.reaper ??= setInterval(() => this.reap(), Math.max(100, this.timeouts.idleMs / 4));
+    this.reaper.unref();
   }
 
   /** Called once by a connection that closed. */
@@ -149,15 +192,26 @@ export class UpstreamSockets {
     const next = this.waiting.shift();
     if (next !== undefined && !this.closed) {
       this.open++;
-      const socket = connect({ host: this.host, port: this.port, noDelay: true });
-      const fresh = new UpstreamConnection(socket, this);
-      socket.setTimeout(this.timeouts.connectMs);
+      const fresh = new UpstreamConnection(this.host, this.port, this);
+      fresh.setTimeoutMs(this.timeouts.connectMs);
       next(fresh);
     }
   }
 
+  /**
+   * Close connections idle for `idleMs` or more. Idle connections keep the socket timeout of
+   * their last request (no new timer per request); when that is shorter than `idleMs`, the
+   * socket's own timeout closes them first.
+   */
+  private reap(): void {
+    const limit = performance.now() - this.timeouts.idleMs;
+    for (const c of [...this.free]) if (c.idleSince <= limit) c.socket.destroy();
+  }
+
   destroy(): void {
     this.closed = true;
+    if (this.reaper !== undefined) clearInterval(this.reaper);
+    this.reaper = undefined;
     for (const c of this.free.splice(0)) c.socket.destroy();
   }
 }

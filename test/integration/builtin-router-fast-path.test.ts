@@ -1,5 +1,10 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect, createServer as createNetServer, type Server as NetServer } from 'node:net';
+import {
+  connect,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BuiltinRouter } from '../../src/router/builtin-router.js';
 
@@ -236,15 +241,19 @@ describe('built-in router fast path', () => {
     expect(u.seen).toHaveLength(0);
   });
 
-  it('streams a large body to a slow client without losing bytes', async () => {
-    const chunk = Buffer.alloc(64 * 1024, 'a');
+  it('streams a large body to a slow client without losing or mixing up bytes', async () => {
+    // Every chunk differs, and bytes within a chunk too: a read buffer reused too early shows.
+    const chunks = Array.from({ length: 64 }, (_, i) =>
+      Buffer.from(Array.from({ length: 64 * 1024 }, (_, j) => 32 + ((j * 7 + i) % 90))),
+    );
+    const chunk = chunks[0] as Buffer;
     const u = await up((_req, res) => {
       res.writeHead(200, { 'content-length': String(chunk.length * 64) });
       let i = 0;
       const more = () => {
         while (i < 64) {
           i++;
-          if (!res.write(chunk)) {
+          if (!res.write(chunks[i - 1])) {
             res.once('drain', more);
             return;
           }
@@ -262,6 +271,40 @@ describe('built-in router fast path', () => {
       { readSlowly: true },
     );
     expect(r.received.length - r.received.indexOf('\r\n\r\n') - 4).toBe(total);
+    const body = r.received.slice(r.received.indexOf('\r\n\r\n') + 4);
+    expect(body === Buffer.concat(chunks).toString('latin1')).toBe(true);
+  });
+
+  it('reassembles a response head that arrives in pieces, then its body in pieces', async () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-Long: ' + 'h'.repeat(300) + '\r\n\r\n';
+    const pieces = [head.slice(0, 7), head.slice(7, 120), head.slice(120), '01234', '56789'];
+    const sockets = new Set<Socket>();
+    const raw = createNetServer((s) => {
+      sockets.add(s);
+      s.on('data', async () => {
+        for (const p of pieces) {
+          s.write(p);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          raw.close(() => r());
+        }),
+    );
+    const url = `http://127.0.0.1:${(raw.address() as { port: number }).port}`;
+    const router = await routerTo({ url } as Upstream);
+    const twice = 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n';
+    const r = await exchange(router.url, twice, (x) => x.endsWith('0123456789'));
+    expect(r.received).toContain(`X-Long: ${'h'.repeat(300)}\r\n`);
+    expect(r.received.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+    // The same upstream connection then carries the next request.
+    const again = await exchange(router.url, twice, (x) => x.endsWith('0123456789'));
+    expect(again.received).toContain('Content-Length: 10\r\n');
   });
 
   it('does not fail a request when the upstream closes its kept-alive connections', async () => {

@@ -44,10 +44,19 @@ describe('parseRequestHead', () => {
     ['CONNECT', 'CONNECT a:443 HTTP/1.1\r\nHost: h'],
     ['a space in the target', 'GET /a b HTTP/1.1\r\nHost: h'],
     ['a NUL in a value', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\0b'],
+    ['a bare CR ending a value', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\r\r\nX-B: b'],
+    ['a non-ASCII header name', 'GET / HTTP/1.1\r\nHost: a\r\nX-\u00c4: 1'],
+    ['an empty header name', 'GET / HTTP/1.1\r\nHost: a\r\n: 1'],
     ['no Host', 'GET / HTTP/1.1\r\nX-A: 1'],
     ['two Hosts', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b'],
   ])('leaves %s to node:http', (_what, head) => {
     expect(parseRequestHead(head, opts)).toBeUndefined();
+  });
+
+  it('reads header names in any case and values without surrounding spaces and tabs', () => {
+    const h = parseRequestHead('GET / HTTP/1.1\r\nHOST: a\r\nX-ROLLGATE-UNIT: \t u 1 \t', opts);
+    expect(h?.unit).toBe('u 1');
+    expect(h?.lines).toBe('HOST: a\r\nX-ROLLGATE-UNIT: \t u 1 \t\r\n');
   });
 
   it('accepts Content-Length: 0', () => {
@@ -91,6 +100,13 @@ describe('parseResponseHead', () => {
     expect(noLength?.keepAlive).toBe(false);
     expect(p('HTTP/1.0 200 OK\r\nContent-Length: 1')?.keepAlive).toBe(false);
     expect(p('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close')?.keepAlive).toBe(false);
+    expect(p('HTTP/1.1 200 OK\r\nCONTENT-LENGTH:  007 ')?.framing).toEqual({
+      kind: 'length',
+      length: 7,
+    });
+    expect(p('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nKeep-Alive: timeout=5\r\nTE: x')?.lines).toBe(
+      'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n',
+    );
     const both = p('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked');
     expect(both?.framing).toEqual({ kind: 'chunked' });
     expect(both?.keepAlive).toBe(false);
@@ -99,6 +115,9 @@ describe('parseResponseHead', () => {
   it.each([
     ['conflicting lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2'],
     ['a bad length', 'HTTP/1.1 200 OK\r\nContent-Length: -1'],
+    ['an empty length', 'HTTP/1.1 200 OK\r\nContent-Length: '],
+    ['a length with a letter', 'HTTP/1.1 200 OK\r\nContent-Length: 1a'],
+    ['a length of 16 digits', 'HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456'],
     ['a bad status line', 'HTTP/1.1 2000 OK'],
     ['not HTTP', 'SSH-2.0-OpenSSH'],
     ['a bad header', 'HTTP/1.1 200 OK\r\nBad Header: 1'],
