@@ -47,6 +47,29 @@ async function timeline(s: ExampleStack, id: string): Promise<TimelineEvent[]> {
   return (JSON.parse(r.stdout) as { events: TimelineEvent[] }).events;
 }
 
+/**
+ * Stops the load, then holds what its clients saw against HAProxy's own counts: every 5xx
+ * a client saw is one the canary answered (HAProxy made none of its own: no request was
+ * dropped by a deploy, a weight change or the rollback), no client saw a reset or a
+ * timeout, no request had to be retried, and the stable pool answered no 5xx.
+ * Returns the canary's 5xx count.
+ */
+async function expectEveryErrorFromTheCanary(s: ExampleStack, minSent = 1_000): Promise<number> {
+  const seen = await s.stopLoad();
+  const counts = await s.haproxyCounts();
+  const seen5xx = Object.entries(seen.byStatus)
+    .filter(([status]) => Number(status) >= 500)
+    .reduce((sum, [, n]) => sum + n, 0);
+  const why = JSON.stringify({ seen, counts });
+  expect(seen.sent, why).toBeGreaterThan(minSent);
+  expect(seen.byStatus['0'] ?? 0, `resets or timeouts: ${why}`).toBe(0);
+  expect(seen.failed, why).toBe(seen5xx);
+  expect(counts, why).toMatchObject({ stable5xx: 0, retried: 0, failedExchanges: 0 });
+  expect(counts.clients5xx, `5xx made by HAProxy itself: ${why}`).toBe(counts.canary5xx);
+  expect(seen5xx, why).toBe(counts.canary5xx);
+  return counts.canary5xx;
+}
+
 const rolloutIdOf = (stdout: string) => /started (ro-[0-9a-f]+)/.exec(stdout)?.[1] ?? '';
 const ofType = (events: TimelineEvent[], type: string) => events.filter((e) => e.type === type);
 const dataOf = (e: TimelineEvent) => e.data as Record<string, unknown>;
@@ -72,11 +95,9 @@ describe.skipIf(!haveBinary(HAPROXY) || !haveBinary(PROMETHEUS))(
       expect(await s.canaryWeight()).toBe(0);
       expect(await s.versionOf('canary')).toBe('v1');
       expect(await s.versionOf('stable')).toBe('v1');
-      // Every 5xx a client saw is one of the canary's own (the fault): no request was
+      // Every 5xx a client saw is one of the canary's own (the fault, 503): no request was
       // dropped by the deploy, the weight changes or the rollback.
-      const e5 = await s.errors5xx();
-      expect(e5.canary).toBeGreaterThan(0);
-      expect(e5).toMatchObject({ stable: 0, clients: e5.canary });
+      expect(await expectEveryErrorFromTheCanary(s)).toBeGreaterThan(0);
 
       const events = await timeline(s, rolloutIdOf(r.stdout));
       const verdicts = ofType(events, 'judge.verdict');
@@ -117,7 +138,7 @@ describe.skipIf(!haveBinary(HAPROXY) || !haveBinary(PROMETHEUS))(
       expect(await s.versionOf('canary')).toBe('v2');
       expect(await s.versionOf('stable')).toBe('v2');
       // Both pools restarted under load (canary at 0 %, stable at 0 %): no client saw a 5xx.
-      expect(await s.errors5xx()).toEqual({ clients: 0, stable: 0, canary: 0 });
+      expect(await expectEveryErrorFromTheCanary(s)).toBe(0);
 
       const events = await timeline(s, rolloutIdOf(r.stdout));
       const weights = ofType(events, 'router.weight_set').map((e) => dataOf(e).weight);
@@ -129,6 +150,34 @@ describe.skipIf(!haveBinary(HAPROXY) || !haveBinary(PROMETHEUS))(
         expect(dataOf(v).batch, v.message).not.toBeNull();
       }
       expect(ofType(events, 'rollback.started')).toEqual([]);
+    });
+
+    it('rollback.sh after the new version reached the stable pool restarts both pools under load and loses no request', async () => {
+      // Where a late rollback starts (the watch, after `deploy stable`): both pools on v2,
+      // rollgate has just set the canary weight to 0, so the stable pool carries everything
+      // and must restart all the same (ROLLGATE_TARGET=stable).
+      stack = await startExampleStack();
+      const s = stack;
+      s.startLoad(RATE);
+      const deployEnv = { ROLLGATE_SERVICE: 'demo', ROLLGATE_ROLLOUT_ID: 'ro-test' };
+      const deploy = { ...deployEnv, ROLLGATE_VERSION: 'v2' };
+      await s.script('deploy.sh', [], { ...deploy, ROLLGATE_TARGET: 'canary' });
+      await s.setCanaryWeight(200);
+      await s.script('deploy.sh', [], { ...deploy, ROLLGATE_TARGET: 'stable' });
+      await sleep(2_000);
+      await s.setCanaryWeight(0);
+      await s.script('rollback.sh', [], {
+        ...deployEnv,
+        ROLLGATE_TARGET: 'stable',
+        ROLLGATE_PREVIOUS_VERSION: 'v1',
+      });
+      await sleep(1_000);
+      expect(await s.versionOf('canary')).toBe('v1');
+      expect(await s.versionOf('stable')).toBe('v1');
+      // The weights rollgate set are the ones in force again.
+      expect(await s.canaryWeight()).toBe(0);
+      expect(await s.stableWeight()).toBe(200);
+      expect(await expectEveryErrorFromTheCanary(s, 500)).toBe(0);
     });
 
     it('Prometheus killed mid-stage: inconclusive, paused at the no-data limit, resumed, completed', async () => {
@@ -193,6 +242,8 @@ describe.skipIf(!haveBinary(HAPROXY) || !haveBinary(PROMETHEUS))(
       const status = await s.rollgate(['status', id, '--json']);
       expect(JSON.parse(status.stdout).rollout.state).toBe('completed');
       expect(await s.canaryWeight()).toBe(200);
+      // Both pools restarted under load, Prometheus killed and restarted: no client saw a 5xx.
+      expect(await expectEveryErrorFromTheCanary(s)).toBe(0);
       const types = events.map((e) => e.type);
       const pausedAt = types.lastIndexOf('rollout.paused');
       const resumedAt = types.indexOf('rollout.resumed');
