@@ -7,6 +7,7 @@
  *   BENCH_DURATION=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_TRIALS=50 BENCH_RATE=500 \
  *     BENCH_CLUSTER=1 BENCH_BEFORE_DIR=/tmp/rollgate-before npm run bench:router
  *
+ * BENCH_KEEP_AWAKE=0 skips the second paced phase (CPUs kept awake by SCHED_IDLE loops, ADR 0183).
  * BENCH_BEFORE_DIR: a checkout of an older commit (its `src/` and a `node_modules` link);
  * its router runs as one more target, so a change is measured against it in the same run.
  * Every throughput round also records the CPU time each process used (the proxy with its
@@ -41,6 +42,8 @@ const CLUSTER = process.env.BENCH_CLUSTER === '1';
 const RATE = Number(process.env.BENCH_RATE ?? '500');
 /** Seconds per paced run: 10 s at 500 req/s puts 50 requests above the p99. */
 const PACED_DURATION = Number(process.env.BENCH_PACED_DURATION ?? '10');
+/** Also measure the paced phase with every CPU kept awake (ADR 0183); BENCH_KEEP_AWAKE=0 skips it. */
+const KEEP_AWAKE = process.env.BENCH_KEEP_AWAKE !== '0';
 /** The canary's share of keyless requests through HAProxy and the built-in router (90/10). */
 const CANARY_SHARE = 0.1;
 const PATH = '/v1/health';
@@ -132,6 +135,70 @@ function mixtureQuantile(
     if (parts.reduce((sum, d) => sum + d.weight * cdf(d.quantiles, x), 0) >= q - 1e-9) return x;
   }
   return candidates[candidates.length - 1] ?? Number.NaN;
+}
+
+/**
+ * Keeps every CPU out of its idle state with one SCHED_IDLE busy loop per CPU: such a loop
+ * runs only when nothing else wants the CPU and is preempted at once when a request's
+ * process wakes, but the (virtual) CPU no longer halts, so a wake-up no longer pays the
+ * hypervisor's or the C-state's exit latency (ADR 0183). Returns the function that stops them.
+ */
+function keepCpusAwake(): () => void {
+  const loops = cpus().map(() =>
+    spawn('chrt', ['--idle', '0', 'sh', '-c', 'while :; do :; done'], { stdio: 'ignore' }),
+  );
+  return () => {
+    for (const p of loops) p.kill('SIGKILL');
+  };
+}
+
+async function pacedPhase(
+  targets: Record<string, { url: string }>,
+  label: string,
+): Promise<Record<string, Paced[]>> {
+  const fixed: Record<string, Paced[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, { url }] of Object.entries(targets)) {
+      const r = await fixedRate(url);
+      fixed[name] = [...(fixed[name] ?? []), r];
+      process.stderr.write(
+        `round ${round + 1} ${name} at ${RATE}/s (${label}): p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms failed ${r.failed}\n`,
+      );
+    }
+    const parts = [
+      { quantiles: (fixed.direct as Paced[])[round]?.quantiles ?? [], weight: 1 - CANARY_SHARE },
+      {
+        quantiles: (fixed[CANARY_DIRECT] as Paced[])[round]?.quantiles ?? [],
+        weight: CANARY_SHARE,
+      },
+    ];
+    fixed[MIX] = [
+      ...(fixed[MIX] ?? []),
+      {
+        p50: mixtureQuantile(parts, 0.5),
+        p99: mixtureQuantile(parts, 0.99),
+        failed: 0,
+        quantiles: [],
+      },
+    ];
+  }
+  return fixed;
+}
+
+function pacedTable(fixed: Record<string, Paced[]>, label: string): string[] {
+  return [
+    `| target | paced ≈${RATE} req/s, ${PACED_DURATION} s × ${ROUNDS} (wrk), ${label}: p50 ms | p99 ms | added p99 ms (median of the rounds' differences) | baseline | failed |`,
+    '|---|---|---|---|---|---|',
+    ...Object.entries(fixed).map(([k, rs]) => {
+      const p99 = median(rs.map((r) => r.p99));
+      const base = SPLIT_TARGETS.has(k) ? MIX : k.startsWith('direct') ? undefined : 'direct';
+      const added =
+        base === undefined
+          ? '–'
+          : median(rs.map((r, i) => r.p99 - (fixed[base]?.[i]?.p99 ?? Number.NaN))).toFixed(2);
+      return `| ${k} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${p99.toFixed(2)} | ${added} | ${base ?? '–'} | ${rs.reduce((a, r) => a + r.failed, 0)} |`;
+    }),
+  ];
 }
 
 async function fixedRate(url: string): Promise<Paced> {
@@ -365,38 +432,18 @@ async function measure({
     }
     // Paced: every target, plus the canary upstream directly, so that the 90/10 proxies are
     // compared with the 90/10 mixture of the two direct distributions of the same round.
+    // Twice: as the machine is, then with its CPUs kept awake (ADR 0183).
     const { direct: directTarget, ...proxies } = targets;
     const pacedTargets: Record<string, { url: string }> = {
       direct: directTarget as Target,
       [CANARY_DIRECT]: { url: canary.url },
       ...proxies,
     };
-    const fixed: Record<string, Paced[]> = {};
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, { url }] of Object.entries(pacedTargets)) {
-        const r = await fixedRate(url);
-        fixed[name] = [...(fixed[name] ?? []), r];
-        process.stderr.write(
-          `round ${round + 1} ${name} at ${RATE}/s: p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms failed ${r.failed}\n`,
-        );
-      }
-      const parts = [
-        { quantiles: (fixed.direct as Paced[])[round]?.quantiles ?? [], weight: 1 - CANARY_SHARE },
-        {
-          quantiles: (fixed[CANARY_DIRECT] as Paced[])[round]?.quantiles ?? [],
-          weight: CANARY_SHARE,
-        },
-      ];
-      fixed[MIX] = [
-        ...(fixed[MIX] ?? []),
-        {
-          p50: mixtureQuantile(parts, 0.5),
-          p99: mixtureQuantile(parts, 0.99),
-          failed: 0,
-          quantiles: [],
-        },
-      ];
-    }
+    const fixed = await pacedPhase(pacedTargets, 'idle CPUs');
+    const stopSpinners = KEEP_AWAKE ? keepCpusAwake() : undefined;
+    const fixedAwake = stopSpinners
+      ? await pacedPhase(pacedTargets, 'CPUs kept awake').finally(stopSpinners)
+      : undefined;
     const adapter = new BuiltinRouterAdapter({ adminUrl: router.adminUrl });
     const target = { service: 'bench', environment: 'loopback' };
     const background = runLoad({
@@ -479,18 +526,9 @@ async function measure({
         return `| ${k} | ${c.proxy.toFixed(0)} | ${c.upstreams.toFixed(0)} | ${c.wrk.toFixed(0)} | ${(c.proxy + c.upstreams + c.wrk).toFixed(0)} | ${perSecond} |`;
       }),
       '',
-      `| target | paced ≈${RATE} req/s, ${PACED_DURATION} s × ${ROUNDS} (wrk): p50 ms | p99 ms | added p99 ms (median of the rounds' differences) | baseline | failed |`,
-      '|---|---|---|---|---|---|',
-      ...Object.entries(fixed).map(([k, rs]) => {
-        const p99 = median(rs.map((r) => r.p99));
-        const base = SPLIT_TARGETS.has(k) ? MIX : k.startsWith('direct') ? undefined : 'direct';
-        const added =
-          base === undefined
-            ? '–'
-            : median(rs.map((r, i) => r.p99 - (fixed[base]?.[i]?.p99 ?? Number.NaN))).toFixed(2);
-        return `| ${k} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${p99.toFixed(2)} | ${added} | ${base ?? '–'} | ${rs.reduce((a, r) => a + r.failed, 0)} |`;
-      }),
+      ...pacedTable(fixed, 'idle CPUs'),
       '',
+      ...(fixedAwake ? [...pacedTable(fixedAwake, 'CPUs kept awake'), ''] : []),
       `| rollback (${TRIALS} trials, under ${300} req/s background load) | p50 ms | p99 ms | max ms |`,
       '|---|---|---|---|',
       `| builtin (admin API PUT /v1/weight) | ${quantile(builtinRollback, 0.5).toFixed(2)} | ${quantile(builtinRollback, 0.99).toFixed(2)} | ${Math.max(...builtinRollback).toFixed(2)} |`,
@@ -518,6 +556,7 @@ async function measure({
           params: { DURATION, ROUNDS, CONNECTIONS, TRIALS, CLUSTER, PATH, RATE, BEFORE_DIR },
           summary,
           fixedRate: fixed,
+          fixedRateCpusAwake: fixedAwake,
           rollbackMs: {
             builtin: builtinRollback,
             cluster: clusterRollback,
